@@ -1,0 +1,161 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+export const properties: INodeProperties[] = [
+	{
+		displayName: 'Authentication',
+		name: 'authentication',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{ name: 'Webhook', value: 'webhook' },
+			{ name: 'OAuth2', value: 'oAuth2' },
+		],
+		default: 'webhook',
+	},
+	{
+		displayName:
+			'This reads legacy CRM invoices (crm.invoice.*) only. Smart invoices (crm.item, entityTypeId 31) answer "invoice not found". The webhook or application needs the pay_system scope.',
+		name: 'legacyInvoiceNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName: 'Operation',
+		name: 'operation',
+		type: 'options',
+		noDataExpression: true,
+		options: [
+			{
+				name: 'Get',
+				value: 'get',
+				description: 'Get pay system settings for an invoice',
+				action: 'Get pay system settings for an invoice',
+			},
+		],
+		default: 'get',
+	},
+	{
+		displayName: 'Invoice ID',
+		name: 'invoiceId',
+		type: 'number',
+		required: true,
+		default: 0,
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		displayOptions: { show: { operation: ['get'] } },
+		description: 'ID of the legacy CRM invoice, a whole number of 1 or more (an expression may give a number or numeric text)',
+	},
+	{
+		displayName: 'Pay System By',
+		name: 'paySystemBy',
+		type: 'options',
+		options: [
+			{
+				name: 'ID',
+				value: 'id',
+				description: 'Use the pay system with this ID',
+			},
+			{
+				name: 'REST Handler Code',
+				value: 'handler',
+				description: 'Use the first pay system that runs this REST handler',
+			},
+		],
+		default: 'id',
+		displayOptions: { show: { operation: ['get'] } },
+		description: 'How to choose the pay system whose settings are read',
+	},
+	{
+		displayName: 'Pay System',
+		name: 'paySystemId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		displayOptions: { show: { operation: ['get'], paySystemBy: ['id'] } },
+		description: 'The pay system whose settings are read (PAY_SYSTEM_ID)',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchPaySystems', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 11',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a whole number of 1 or more' },
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'REST Handler',
+		name: 'bxRestHandler',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		displayOptions: { show: { operation: ['get'], paySystemBy: ['handler'] } },
+		description: 'The REST handler (BX_REST_HANDLER); the first pay system using it is read',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchHandlers', searchable: true },
+			},
+			{
+				displayName: 'By Code',
+				name: 'code',
+				type: 'string',
+				placeholder: 'e.g. resthandlercard',
+			},
+		],
+	},
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		displayOptions: { show: { operation: ['get'] } },
+		options: [
+			{
+				displayName: 'Batch Requests',
+				name: 'batch',
+				type: 'boolean',
+				default: true,
+				description:
+					'Whether to send up to 50 invoices in one Bitrix24 batch call, which is far faster on rate-limited portals',
+			},
+			{
+				displayName: 'Output',
+				name: 'outputMode',
+				type: 'options',
+				options: [
+					{
+						name: 'Settings',
+						value: 'settings',
+						description: 'One item per invoice: the settings object as Bitrix24 returns it',
+					},
+					{
+						name: 'Key-Value Pairs',
+						value: 'keyValue',
+						description: 'One item per setting: invoiceId, code and value',
+					},
+					{
+						name: 'Full',
+						value: 'full',
+						description: 'One item per invoice with the invoice, the pay system selector, the settings and timing',
+					},
+				],
+				default: 'settings',
+				description: 'How to shape the output items',
+			},
+		],
+	},
+];

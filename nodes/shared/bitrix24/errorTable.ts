@@ -1,0 +1,152 @@
+/**
+ * Every error code the package can report: Bitrix24's own (method and general codes) and the
+ * package's local ones. `httpStatus` is what the portal sends with it (null when no request was
+ * answered), `retryable` whether repeating the same read can succeed, `hint` what a user can do.
+ */
+export interface ErrorCodeInfo {
+	httpStatus: number | null;
+	retryable: boolean;
+	hint: string;
+}
+
+export const LOCAL_ERROR_CODES = {
+	invalidParameter: 'INVALID_PARAMETER',
+	networkError: 'NETWORK_ERROR',
+	invalidResponse: 'INVALID_RESPONSE',
+} as const;
+
+const SCOPE_HINT =
+	'Give the webhook or the application the "pay_system" scope (Developer resources > Other > Inbound webhook > Permissions), then save it again.';
+
+export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
+	ACCESS_DENIED: {
+		httpStatus: 403,
+		retryable: false,
+		hint: 'The webhook or application user needs permission to create and edit CRM invoices, and the portal needs a commercial plan for REST.',
+	},
+	ERROR_CHECK_FAILURE: {
+		httpStatus: 400,
+		retryable: false,
+		hint: 'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal.',
+	},
+	ERROR_INTERNAL_INVOICE_NOT_FOUND: {
+		httpStatus: 400,
+		retryable: false,
+		hint: 'This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID.',
+	},
+	ERROR_PAY_SYSTEM_NOT_FOUND: {
+		httpStatus: 400,
+		retryable: false,
+		hint: 'No pay system uses this REST handler. Create a pay system with the handler, or select the pay system by ID.',
+	},
+	QUERY_LIMIT_EXCEEDED: {
+		httpStatus: 503,
+		retryable: true,
+		hint: 'The portal is rate limiting REST calls (2 per second with a burst of 50 on standard plans). Run fewer requests at once or wait and run again.',
+	},
+	OPERATION_TIME_LIMIT: {
+		httpStatus: 429,
+		retryable: true,
+		hint: 'This method used up its run-time budget on the portal for the last 10 minutes. Wait until the budget resets and run again.',
+	},
+	OVERLOAD_LIMIT: {
+		httpStatus: 503,
+		retryable: false,
+		hint: 'Bitrix24 blocked REST on this portal for overload. Only Bitrix24 support can lift this block.',
+	},
+	INTERNAL_SERVER_ERROR: {
+		httpStatus: 500,
+		retryable: true,
+		hint: 'The portal failed internally. Run again later; if it persists, contact the portal administrator or Bitrix24 support.',
+	},
+	ERROR_UNEXPECTED_ANSWER: {
+		httpStatus: 500,
+		retryable: true,
+		hint: 'The portal returned an unexpected answer. Run again later; if it persists, contact Bitrix24 support.',
+	},
+	NO_AUTH_FOUND: {
+		httpStatus: 401,
+		retryable: false,
+		hint: 'The webhook code or access token is wrong or was deleted. Copy the webhook URL again from Bitrix24, or reconnect the OAuth2 credential.',
+	},
+	expired_token: {
+		httpStatus: 401,
+		retryable: false,
+		hint: 'The access token expired and could not be refreshed. Reconnect the OAuth2 credential.',
+	},
+	invalid_token: {
+		httpStatus: 401,
+		retryable: false,
+		hint: 'The portal does not know this access token. Reconnect the OAuth2 credential.',
+	},
+	INVALID_CREDENTIALS: {
+		httpStatus: 403,
+		retryable: false,
+		hint: 'The user behind the webhook or token lacks permissions for this method. Use a user who may edit CRM invoices.',
+	},
+	insufficient_scope: { httpStatus: 403, retryable: false, hint: SCOPE_HINT },
+	user_access_error: {
+		httpStatus: 403,
+		retryable: false,
+		hint: 'The application is installed, but the administrator allowed it only for some users. Ask them to grant access to this user.',
+	},
+	INVALID_REQUEST: {
+		httpStatus: 400,
+		retryable: false,
+		hint: 'The portal requires HTTPS. Use the https:// address of the portal.',
+	},
+	PORTAL_DELETED: {
+		httpStatus: 500,
+		retryable: false,
+		hint: 'The portal was deleted or its public part is closed. Check the portal address.',
+	},
+	ERROR_BATCH_METHOD_NOT_ALLOWED: {
+		httpStatus: 405,
+		retryable: false,
+		hint: 'The portal does not allow this method in batch calls. Turn off the "Batch Requests" option.',
+	},
+	ERROR_BATCH_LENGTH_EXCEEDED: {
+		httpStatus: 400,
+		retryable: false,
+		hint: 'The batch request was too long for the portal. Turn off the "Batch Requests" option.',
+	},
+	ERROR_MANIFEST_IS_NOT_AVAILABLE: {
+		httpStatus: 404,
+		retryable: false,
+		hint: 'The portal reported that a manifest is not available. Check the portal address and its REST settings.',
+	},
+	ERROR_METHOD_NOT_FOUND: {
+		httpStatus: 404,
+		retryable: false,
+		hint: 'The portal does not offer this method. Check that the address is a Bitrix24 portal with the online store (sale) module.',
+	},
+	[LOCAL_ERROR_CODES.invalidParameter]: {
+		httpStatus: null,
+		retryable: false,
+		hint: 'Fix the value in the node or in the expression that feeds it. Nothing was sent to Bitrix24 for this item.',
+	},
+	[LOCAL_ERROR_CODES.networkError]: {
+		httpStatus: null,
+		retryable: true,
+		hint: 'The portal could not be reached. Check the portal address, DNS and any proxy, then run again.',
+	},
+	[LOCAL_ERROR_CODES.invalidResponse]: {
+		httpStatus: null,
+		retryable: false,
+		hint: 'The portal answered with something that is not Bitrix24 REST JSON (an HTML error page, say). Check the portal address; if it is right, the portal may be down.',
+	},
+};
+
+const UNKNOWN_CODE: ErrorCodeInfo = {
+	httpStatus: null,
+	retryable: false,
+	hint: 'Bitrix24 reported an error this node does not know. The error description says more.',
+};
+
+export function describeErrorCode(code: string): ErrorCodeInfo {
+	return Object.prototype.hasOwnProperty.call(ERROR_TABLE, code) ? ERROR_TABLE[code] : UNKNOWN_CODE;
+}
+
+export function isRetryable(code: string): boolean {
+	return describeErrorCode(code).retryable;
+}
