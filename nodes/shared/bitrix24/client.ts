@@ -13,10 +13,13 @@ import { credentialSecrets, redactSecrets } from './redact';
 
 export type AuthenticationMethod = 'webhook' | 'oAuth2';
 
+const WEBHOOK_CREDENTIAL_TYPE = 'bitrix24WebhookApi';
+const OAUTH2_CREDENTIAL_TYPE = 'bitrix24OAuth2Api';
+
 /** The credential type behind each authentication choice of the node. */
 export function credentialTypeOf(authentication: AuthenticationMethod): string | undefined {
-	if (authentication === 'webhook') return 'bitrix24WebhookApi';
-	if (authentication === 'oAuth2') return 'bitrix24OAuth2Api';
+	if (authentication === 'webhook') return WEBHOOK_CREDENTIAL_TYPE;
+	if (authentication === 'oAuth2') return OAUTH2_CREDENTIAL_TYPE;
 	return undefined;
 }
 
@@ -86,10 +89,15 @@ function parseBody(body: unknown): unknown {
 	}
 }
 
-/** PHP sends an empty associative array as `[]`. */
+function hasAccessToken(credentials: ICredentialDataDecryptedObject): boolean {
+	const tokenData = credentials.oauthTokenData;
+	return isRecord(tokenData) && typeof tokenData.access_token === 'string' && tokenData.access_token !== '';
+}
+
+/** PHP sends an associative array keyed 0..n-1 (and an empty one) as a JSON list: read it as a map. */
 export function asMap(value: unknown): Record<string, unknown> | null {
 	if (isRecord(value)) return value;
-	if (Array.isArray(value) && value.length === 0) return {};
+	if (Array.isArray(value)) return Object.fromEntries(value.map((entry, index) => [String(index), entry as unknown]));
 	return null;
 }
 
@@ -123,7 +131,8 @@ export class Bitrix24Client {
 		private readonly context: RequestContext,
 		private readonly credentialType: string,
 		readonly baseUrl: string,
-		private readonly secrets: readonly string[],
+		private readonly authentication: AuthenticationMethod,
+		private secrets: readonly string[],
 	) {}
 
 	/** Reads the credential once; a credential that cannot work stops the run before any request. */
@@ -133,6 +142,11 @@ export class Bitrix24Client {
 			throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(authentication)}"`);
 		}
 		const credentials: ICredentialDataDecryptedObject = await context.getCredentials(credentialType);
+		if (authentication === 'oAuth2' && !hasAccessToken(credentials)) {
+			throw new NodeOperationError(context.getNode(), 'The Bitrix24 OAuth2 credential is not connected', {
+				description: 'Open the credential and click "Connect my account" to sign in to the portal. No request was sent.',
+			});
+		}
 		const resolution =
 			authentication === 'webhook'
 				? resolveWebhookBase(credentials.webhookUrl, credentials.allowInsecureHttp)
@@ -143,11 +157,35 @@ export class Bitrix24Client {
 			});
 		}
 		const webhookCode = authentication === 'webhook' ? (/\/rest\/\d+\/([^/]+)\//.exec(resolution.baseUrl)?.[1] ?? null) : null;
-		return new Bitrix24Client(context, credentialType, resolution.baseUrl, credentialSecrets(credentials, webhookCode));
+		return new Bitrix24Client(
+			context,
+			credentialType,
+			resolution.baseUrl,
+			authentication,
+			credentialSecrets(credentials, webhookCode),
+		);
 	}
 
 	redact(text: string): string {
 		return redactSecrets(text, this.secrets);
+	}
+
+	/** n8n may have refreshed the OAuth2 token during the call: redact the new one too. */
+	private async learnRefreshedSecrets(): Promise<void> {
+		if (this.authentication !== 'oAuth2') return;
+		try {
+			const credentials = await this.context.getCredentials(this.credentialType);
+			this.secrets = [...new Set([...this.secrets, ...credentialSecrets(credentials, null)])];
+		} catch {
+			// The secrets known from the start still apply; the generic shapes catch the rest.
+		}
+	}
+
+	/** Sends one request and reads its answer, learning any refreshed token first when it failed. */
+	private async exchange(method: string, body: IDataObject): Promise<Bitrix24Outcome> {
+		const answer = await this.post(method, body);
+		if (answer.status === null || answer.status >= 400) await this.learnRefreshedSecrets();
+		return this.toOutcome(answer);
 	}
 
 	private async post(method: string, body: IDataObject): Promise<HttpAnswer> {
@@ -158,6 +196,9 @@ export class Bitrix24Client {
 			json: true,
 			timeout: REQUEST_TIMEOUT_MS,
 			returnFullResponse: true,
+			// Every answer is read as a body. Only OAuth2 lets a 401 throw: that is how n8n knows to
+			// refresh the token and repeat the call. A webhook's 401 is final, so it is not sent twice.
+			ignoreHttpStatusErrors: this.credentialType === OAUTH2_CREDENTIAL_TYPE ? { ignore: true, except: [401] } : true,
 		};
 		try {
 			const response = (await this.context.helpers.httpRequestWithAuthentication.call(
@@ -199,7 +240,7 @@ export class Bitrix24Client {
 
 	/** One REST call: POST `<base>/<method>.json` with a JSON body. */
 	async call(method: string, params: IDataObject): Promise<Bitrix24Outcome> {
-		return this.toOutcome(await this.post(method, params));
+		return await this.exchange(method, params);
 	}
 
 	/**
@@ -207,9 +248,7 @@ export class Bitrix24Client {
 	 * when the portal's answer does not mention it.
 	 */
 	async batch(commands: ReadonlyArray<[key: string, command: string]>): Promise<BatchOutcome> {
-		const outcome = this.toOutcome(
-			await this.post('batch', { halt: 0, cmd: Object.fromEntries(commands) as IDataObject }),
-		);
+		const outcome = await this.exchange('batch', { halt: 0, cmd: Object.fromEntries(commands) as IDataObject });
 		if (!outcome.ok) return outcome;
 		const envelope = isRecord(outcome.result) ? outcome.result : null;
 		const results = asMap(envelope?.result);
@@ -221,6 +260,7 @@ export class Bitrix24Client {
 				failure: invalidResponse(200, 'The Bitrix24 portal answered the batch call without its result maps'),
 			};
 		}
+		if (Object.keys(errors).length > 0) await this.learnRefreshedSecrets();
 		const byKey = new Map<string, Bitrix24Outcome | undefined>();
 		for (const [key] of commands) {
 			const time = isRecord(times[key]) ? (times[key] as IDataObject) : null;

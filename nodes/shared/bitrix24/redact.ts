@@ -3,7 +3,7 @@ const REDACTED = '***';
 // Shapes that carry a secret whatever its value: a webhook path, an auth parameter, a bearer header.
 const SECRET_SHAPES: Array<[RegExp, string]> = [
 	[/(\/rest\/\d+\/)[^/\s?#"']+/gi, `$1${REDACTED}`],
-	[/((?:auth|access_token|refresh_token|client_secret|code)=)[^&\s"']+/gi, `$1${REDACTED}`],
+	[/\b((?:auth|access_token|refresh_token|client_secret|code)=)[^&\s"']+/gi, `$1${REDACTED}`],
 	[/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, `$1${REDACTED}`],
 ];
 

@@ -1,0 +1,300 @@
+import './env';
+
+import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
+import type {
+	ICredentialDataDecryptedObject,
+	ICredentialType,
+	IDataObject,
+	IHttpRequestHelper,
+	IHttpRequestOptions,
+	INode,
+	INodeCredentialsDetails,
+	INodeExecutionData,
+	INodeParameters,
+	INodeType,
+	INodeTypes,
+	IRun,
+	IRunExecutionData,
+	IWorkflowExecuteAdditionalData,
+	WorkflowExecuteMode,
+} from 'n8n-workflow';
+import { ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
+
+import { loadPackage } from './package';
+
+/** The type name n8n gives the node when it loads this package. */
+export const NODE_TYPE = 'n8n-nodes-bitrix24-paysystem.bitrix24PaySystemInvoiceSettings';
+const ITEMS_NODE_TYPE = 'harness.items';
+
+export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+
+/** A first node that emits the run's input items. */
+function itemsNodeType(items: IDataObject[]): INodeType {
+	return {
+		description: {
+			displayName: 'Items',
+			name: ITEMS_NODE_TYPE,
+			group: ['input'],
+			version: 1,
+			description: 'Emits fixed items',
+			defaults: { name: 'Items' },
+			inputs: ['main'],
+			outputs: ['main'],
+			properties: [],
+		} as unknown as INodeType['description'],
+		async execute(): Promise<INodeExecutionData[][]> {
+			return [items.map((json) => ({ json: structuredClone(json), pairedItem: { item: 0 } }))];
+		},
+	};
+}
+
+// The package as n8n loads it: the built files its package.json lists.
+const loaded = loadPackage();
+const credentialTypes: Record<string, ICredentialType> = loaded.credentials;
+
+export const packageNodeType = (): INodeType => loaded.nodes[NODE_TYPE];
+
+export function loadedCredentialType(name: string): ICredentialType {
+	const credentialType = credentialTypes[name];
+	if (credentialType === undefined) throw new Error(`The package has no credential type ${name}`);
+	return credentialType;
+}
+
+export function nodeTypesFor(items: IDataObject[]): INodeTypes {
+	const byName: Record<string, INodeType> = { ...loaded.nodes, [ITEMS_NODE_TYPE]: itemsNodeType(items) };
+	return {
+		getByName(type: string) {
+			return this.getByNameAndVersion(type);
+		},
+		getByNameAndVersion(type: string): INodeType {
+			const nodeType = byName[type];
+			if (nodeType === undefined) throw new Error(`Unknown node type ${type}`);
+			return nodeType;
+		},
+		getKnownTypes() {
+			return {};
+		},
+	};
+}
+
+/**
+ * Hands out the test credentials, applies their `authenticate`, and records what n8n saves back
+ * (the OAuth2 token after a refresh), as n8n's own credentials store would.
+ */
+export class TestCredentialsHelper extends ICredentialsHelper {
+	readonly saved: Array<{ type: string; data: ICredentialDataDecryptedObject }> = [];
+
+	constructor(private readonly store: Record<string, ICredentialDataDecryptedObject>) {
+		super();
+	}
+
+	getParentTypes(name: string): string[] {
+		return credentialTypes[name]?.extends ?? [];
+	}
+
+	isCredentialUsableByNode(): boolean {
+		return true;
+	}
+
+	async authenticate(
+		credentials: ICredentialDataDecryptedObject,
+		typeName: string,
+		requestOptions: IHttpRequestOptions,
+	): Promise<IHttpRequestOptions> {
+		const authenticate = credentialTypes[typeName]?.authenticate;
+		return typeof authenticate === 'function' ? await authenticate(credentials, requestOptions) : requestOptions;
+	}
+
+	async preAuthentication(
+		_helpers: IHttpRequestHelper,
+		_credentials: ICredentialDataDecryptedObject,
+		_typeName: string,
+		_node: INode,
+		_credentialsExpired: boolean,
+	): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async runPreAuthentication(): Promise<ICredentialDataDecryptedObject | undefined> {
+		return undefined;
+	}
+
+	async getCredentials(): Promise<never> {
+		throw new Error('Encrypted credentials are not used in the harness');
+	}
+
+	async getDecrypted(
+		_additionalData: IWorkflowExecuteAdditionalData,
+		_nodeCredentials: INodeCredentialsDetails,
+		type: string,
+	): Promise<ICredentialDataDecryptedObject> {
+		const data = this.store[type];
+		if (data === undefined) throw new Error(`No test credentials of type ${type}`);
+		return structuredClone(data);
+	}
+
+	async updateCredentials(_nodeCredentials: INodeCredentialsDetails, type: string, data: ICredentialDataDecryptedObject) {
+		this.store[type] = structuredClone(data);
+		this.saved.push({ type, data: structuredClone(data) });
+	}
+
+	async updateCredentialsOauthTokenData(
+		nodeCredentials: INodeCredentialsDetails,
+		type: string,
+		data: ICredentialDataDecryptedObject,
+	) {
+		await this.updateCredentials(nodeCredentials, type, data);
+	}
+
+	getCredentialsProperties(type: string) {
+		return credentialTypes[type]?.properties ?? [];
+	}
+}
+
+export interface WorkflowRunOptions {
+	/** The node's parameters, as a saved workflow holds them. */
+	parameters: INodeParameters;
+	/** Input items for the node. */
+	items: IDataObject[];
+	/** Decrypted credential data by credential type name. */
+	credentials: Record<string, ICredentialDataDecryptedObject>;
+	onError?: OnError;
+	/** Extra node settings (retryOnFail, alwaysOutputData, ...). */
+	nodeSettings?: Partial<INode>;
+	mode?: WorkflowExecuteMode;
+}
+
+export interface WorkflowRunResult {
+	run: IRun;
+	/** The node's main output. */
+	output: INodeExecutionData[];
+	/** The node's error output (only with continueErrorOutput). */
+	errorOutput: INodeExecutionData[];
+	/** The error that stopped the run, if any. */
+	error: IRun['data']['resultData']['error'];
+	/** The error the node threw, also when a "continue" setting let the run go on. */
+	nodeError: IRun['data']['resultData']['error'];
+	credentialsHelper: TestCredentialsHelper;
+}
+
+export const NODE_NAME = 'Pay System Invoice Settings';
+
+/** What the engine hands every node context: here, the test credentials and hooks. */
+export function buildAdditionalData(
+	credentialsHelper: TestCredentialsHelper,
+	hooks?: ExecutionLifecycleHooks,
+): IWorkflowExecuteAdditionalData {
+	return {
+		credentialsHelper,
+		hooks,
+		executionId: 'execution-1',
+		currentNodeExecutionIndex: 0,
+		restApiUrl: 'http://localhost:5678/rest',
+		instanceBaseUrl: 'http://localhost:5678/',
+		formBaseUrl: '',
+		formWaitingBaseUrl: '',
+		formTestBaseUrl: '',
+		webhookBaseUrl: '',
+		webhookWaitingBaseUrl: '',
+		webhookTestBaseUrl: '',
+		mcpBaseUrl: '',
+		mcpTestBaseUrl: '',
+		variables: {},
+		userId: 'user-1',
+		executeWorkflow: async () => {
+			throw new Error('Sub-workflows are not used in the harness');
+		},
+		getRunExecutionData: async () => undefined,
+		getRuntimeCredential: async () => undefined,
+		logAiEvent: () => undefined,
+	} as unknown as IWorkflowExecuteAdditionalData;
+}
+
+/** The node as a saved workflow holds it: parameters resolved against the description, as the editor saves them. */
+export function buildPackageNode(parameters: INodeParameters, extra: Partial<INode> = {}): INode {
+	const credentialType = parameters.authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
+	const node: INode = {
+		id: 'bitrix24',
+		name: NODE_NAME,
+		type: NODE_TYPE,
+		typeVersion: 1,
+		position: [200, 0],
+		parameters,
+		credentials: { [credentialType]: { id: '1', name: 'Bitrix24' } },
+		...extra,
+	};
+	const description = packageNodeType().description;
+	node.parameters = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description) ?? {};
+	return node;
+}
+
+/** Runs Items -> node through n8n-core's WorkflowExecute, the engine n8n itself runs. */
+export async function runWorkflow(options: WorkflowRunOptions): Promise<WorkflowRunResult> {
+	const itemsNode: INode = {
+		id: 'items',
+		name: 'Items',
+		type: ITEMS_NODE_TYPE,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: {},
+	};
+	const node = buildPackageNode(options.parameters, {
+		...(options.onError !== undefined ? { onError: options.onError } : {}),
+		...options.nodeSettings,
+	});
+	const nodeTypes = nodeTypesFor(options.items);
+	const workflow = new Workflow({
+		id: 'harness',
+		name: 'harness',
+		nodes: [itemsNode, node],
+		connections: { Items: { main: [[{ node: NODE_NAME, type: 'main', index: 0 }]] } },
+		active: false,
+		nodeTypes,
+		settings: { executionOrder: 'v1' },
+	});
+
+	const mode = options.mode ?? 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, 'execution-1', {
+		id: 'harness',
+		name: 'harness',
+		active: false,
+		isArchived: false,
+		nodes: workflow.nodes ? Object.values(workflow.nodes) : [],
+		connections: workflow.connectionsBySourceNode,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	} as never);
+	let resolveRun: (run: IRun) => void = () => undefined;
+	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
+	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
+
+	const credentialsHelper = new TestCredentialsHelper(structuredClone(options.credentials));
+	const additionalData = buildAdditionalData(credentialsHelper, hooks);
+
+	const runExecutionData: IRunExecutionData = {
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			nodeExecutionStack: [{ node: itemsNode, data: { main: [[{ json: {} }]] }, source: null }],
+			metadata: {},
+			waitingExecution: {},
+			waitingExecutionSource: {},
+		},
+	} as unknown as IRunExecutionData;
+
+	const execution = new WorkflowExecute(additionalData, mode, runExecutionData);
+	await execution.processRunExecutionData(workflow);
+	const run = await finished;
+	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
+	const outputs = taskData?.data?.main ?? [];
+	return {
+		run,
+		output: outputs[0] ?? [],
+		errorOutput: options.onError === 'continueErrorOutput' ? (outputs[1] ?? []) : [],
+		error: run.data.resultData.error,
+		nodeError: taskData?.error,
+		credentialsHelper,
+	};
+}

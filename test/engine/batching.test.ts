@@ -1,0 +1,151 @@
+import { runWorkflow } from '../../harness/engine';
+import { SETTINGS, byHandler, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
+
+describe('options.batch (default true): items grouped into batch calls of at most 50', () => {
+	const portal = usePortal();
+
+	// Requests always come to ceil(N / 50); a lone item left over is sent as a plain call.
+	it.each([
+		[1, 0, 1],
+		[50, 1, 0],
+		[51, 1, 1],
+		[100, 2, 0],
+		[120, 3, 0],
+	])('%i items take %i batch calls and %i single calls', async (count, batches, singles) => {
+		const ids = range(1, count);
+		const { output } = await runWorkflow({
+			parameters: byPaySystemId(12),
+			items: invoices(...ids),
+			credentials: webhookCredentials(portal().webhookUrl),
+		});
+		expect(portal().restCalls('batch')).toHaveLength(batches);
+		expect(portal().restCalls('sale.paysystem.settings.invoice.get')).toHaveLength(singles);
+		expect(portal().restCalls('batch').map((call) => call.batchCommands)).toEqual(
+			Array.from({ length: batches }, (_, index) => Math.min(50, count - index * 50)),
+		);
+		expect(portal().restCalls()).toHaveLength(Math.ceil(count / 50));
+		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
+		expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
+	});
+
+	it('keeps order and pairing across batch boundaries with failures and invalid items in between', async () => {
+		const ids: unknown[] = range(1, 110);
+		ids[3] = 404;
+		ids[49] = 'bad';
+		ids[50] = 404;
+		ids[104] = -1;
+		const { output, errorOutput } = await runWorkflow({
+			parameters: byPaySystemId(12),
+			items: invoices(...ids),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		const failed = [3, 49, 50, 104];
+		const succeeded = ids.map((_, index) => index).filter((index) => !failed.includes(index));
+		expect(pairingOf(output)).toEqual(succeeded.map((item) => ({ item })));
+		expect(jsonOf(output)).toEqual(succeeded.map((index) => SETTINGS.bank(ids[index] as number)));
+		expect(pairingOf(errorOutput)).toEqual(failed.map((item) => ({ item })));
+		expect(errorOutput.map((item) => (item.json.details as { errorCode: string }).errorCode)).toEqual([
+			'ERROR_INTERNAL_INVOICE_NOT_FOUND',
+			'INVALID_PARAMETER',
+			'ERROR_INTERNAL_INVOICE_NOT_FOUND',
+			'INVALID_PARAMETER',
+		]);
+		// 108 valid items (the two 404s are valid requests): two full batches and a batch of eight.
+		expect(portal().restCalls('batch').map((call) => call.batchCommands)).toEqual([50, 50, 8]);
+	});
+
+	it('sends one single call per item with batch off', async () => {
+		await runWorkflow({
+			parameters: byPaySystemId(12, { batch: false }),
+			items: invoices(...range(1, 5)),
+			credentials: webhookCredentials(portal().webhookUrl),
+		});
+		expect(portal().restCalls('batch')).toEqual([]);
+		expect(portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => call.params.INVOICE_ID)).toEqual([1, 2, 3, 4, 5]);
+	});
+
+	it.each([
+		'a&PAY_SYSTEM_ID=12',
+		'x=1&halt=1',
+		'code?with#hash',
+		'100%+plus/slash',
+		'space and\nnewline',
+		'юникод-✓',
+		"quote'\"!()*",
+	])('encodes the hostile handler code %j so it cannot add, change or drop a parameter', async (code) => {
+		const { errorOutput } = await runWorkflow({
+			parameters: byHandler(code),
+			items: invoices(10, 11),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		const [call] = portal().restCalls('batch');
+		const commands = Object.values(call.params.cmd as Record<string, string>);
+		expect(commands).toHaveLength(2);
+		for (const command of commands) {
+			const query = new URLSearchParams(command.slice(command.indexOf('?') + 1));
+			expect([...query.keys()]).toEqual(['INVOICE_ID', 'BX_REST_HANDLER']);
+			expect(query.get('BX_REST_HANDLER')).toBe(code.trim());
+		}
+		expect(errorOutput.map((item) => item.json.details)).toEqual(
+			[10, 11].map((invoiceId) => expect.objectContaining({ errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Handler not found', invoiceId })),
+		);
+	});
+
+	it('falls back to single calls, for the rest of the run, when the portal refuses batch (HTTP 405)', async () => {
+		portal().setOptions({ batchAllowed: false });
+		try {
+			const ids = range(1, 60);
+			const { output, errorOutput } = await runWorkflow({
+				parameters: byPaySystemId(12),
+				items: invoices(...ids),
+				credentials: webhookCredentials(portal().webhookUrl),
+				onError: 'continueErrorOutput',
+			});
+			expect(errorOutput).toEqual([]);
+			expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
+			expect(portal().restCalls('batch').map((call) => [call.status, call.errorCode])).toEqual([[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED']]);
+			expect(portal().restCalls('sale.paysystem.settings.invoice.get')).toHaveLength(60);
+		} finally {
+			portal().setOptions({ batchAllowed: true });
+		}
+	});
+
+	it('maps a command missing from the batch answer to INVALID_RESPONSE for that item only', async () => {
+		portal().addFault({
+			restMethod: 'batch',
+			times: 1,
+			response: {
+				status: 200,
+				json: {
+					result: { result: { i0: SETTINGS.card }, result_error: [], result_total: [], result_next: [], result_time: [] },
+					time: {},
+				},
+			},
+		});
+		const { output, errorOutput } = await runWorkflow({
+			parameters: byPaySystemId(11),
+			items: invoices(10, 11),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		expect(output).toEqual([{ json: SETTINGS.card, pairedItem: { item: 0 } }]);
+		expect(errorOutput.map((item) => item.json.details)).toEqual([
+			expect.objectContaining({ errorCode: 'INVALID_RESPONSE', httpCode: null, invoiceId: 11 }),
+		]);
+	});
+
+	it('reads a batch in which no command succeeded ("result": [])', async () => {
+		const { output, errorOutput } = await runWorkflow({
+			parameters: byPaySystemId(11),
+			items: invoices(404, 404),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		expect(output).toEqual([]);
+		expect(pairingOf(errorOutput)).toEqual([{ item: 0 }, { item: 1 }]);
+	});
+});

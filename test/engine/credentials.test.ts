@@ -1,0 +1,178 @@
+import { runWorkflow } from '../../harness/engine';
+import type { OnError } from '../../harness/engine';
+import { SETTINGS, byPaySystemId, invoices, jsonOf, oauthCredentials, usePortal, webhookCredentials } from '../support';
+
+const CALL_PATH = (code: string) => `/rest/1/${code}/sale.paysystem.settings.invoice.get.json`;
+
+describe('Webhook URL forms: with or without trailing slash, method name or .json', () => {
+	const portal = usePortal();
+
+	it.each([
+		['the base with a trailing slash', (base: string) => base],
+		['the base without a trailing slash', (base: string) => base.replace(/\/$/, '')],
+		['a trailing method name', (base: string) => `${base}profile`],
+		['a trailing method name with .json', (base: string) => `${base}profile.json`],
+		['the method itself with .json', (base: string) => `${base}sale.paysystem.settings.invoice.get.json`],
+		['a method name and a slash', (base: string) => `${base}profile/`],
+		['surrounding spaces', (base: string) => `  ${base}  `],
+	])('accepts %s and calls <base>/<method>.json', async (_label, form) => {
+		const { output, error } = await runWorkflow({
+			parameters: byPaySystemId(11, { batch: false }),
+			items: invoices(10),
+			credentials: webhookCredentials(form(portal().webhookUrl)),
+		});
+		expect(error).toBeUndefined();
+		expect(jsonOf(output)).toEqual([SETTINGS.card]);
+		expect(portal().restCalls().map((call) => call.path)).toEqual([CALL_PATH(portal().webhookCode)]);
+	});
+});
+
+describe('A credential that cannot work is a NodeOperationError before any request, whatever the error setting', () => {
+	const portal = usePortal();
+	const settings: OnError[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
+
+	const cases: Array<[string, (p: ReturnType<typeof portal>) => string, string]> = [
+		[
+			'a URL without /rest/<user>/<code>',
+			(p) => `${p.origin}/crm/invoice/`,
+			'The Bitrix24 credential cannot be used: The webhook URL does not point to a Bitrix24 incoming webhook. It should look like https://<portal>/rest/<user id>/<webhook code>/',
+		],
+		[
+			'http:// to a remote host',
+			(p) => `http://portal.example.com/rest/1/${p.webhookCode}/`,
+			'The Bitrix24 credential cannot be used: The webhook URL uses http:// to portal.example.com, which would send the secret unencrypted. Use https://, or turn on "Allow Insecure HTTP" in the credential if the portal is on a network you trust.',
+		],
+		[
+			'a query string',
+			(p) => `${p.webhookUrl}?auth=1`,
+			'The Bitrix24 credential cannot be used: The webhook URL must not carry a query string or fragment. It should look like https://<portal>/rest/<user id>/<webhook code>/',
+		],
+		[
+			'an empty URL',
+			() => '',
+			'The Bitrix24 credential cannot be used: The webhook URL is empty. Paste the URL Bitrix24 shows for the incoming webhook, like https://<portal>/rest/<user id>/<webhook code>/',
+		],
+	];
+
+	describe.each(settings)('with %s', (onError) => {
+		it.each(cases)('refuses %s with a NodeOperationError', async (_label, url, message) => {
+			const { error, nodeError, output, errorOutput } = await runWorkflow({
+				parameters: byPaySystemId(11),
+				items: invoices(10),
+				credentials: webhookCredentials(url(portal())),
+				onError,
+			});
+			expect(nodeError?.name).toBe('NodeOperationError');
+			expect(nodeError?.message).toBe(message);
+			expect(nodeError?.message).not.toContain(portal().webhookCode);
+			expect(portal().requests).toEqual([]);
+			expect(errorOutput).toEqual([]);
+			if (onError === 'stopWorkflow') {
+				expect(error?.message).toBe(message);
+				expect(output).toEqual([]);
+			} else {
+				// n8n itself passes the input through when a node throws under a "continue" setting.
+				expect(output.map((item) => item.json)).toEqual([{ invoiceId: 10 }]);
+			}
+		});
+	});
+
+	it('lets http:// reach a loopback host without the insecure flag', async () => {
+		const { output } = await runWorkflow({
+			parameters: byPaySystemId(11),
+			items: invoices(10),
+			credentials: webhookCredentials(portal().webhookUrl.replace('127.0.0.1', 'localhost')),
+		});
+		expect(jsonOf(output)).toEqual([SETTINGS.card]);
+	});
+});
+
+describe('OAuth2: calls go to client_endpoint (else https://<domain>/rest/) with the token as a Bearer header', () => {
+	const portal = usePortal();
+
+	it('uses the client_endpoint of the token response', async () => {
+		const tokens = portal().issueTokens();
+		const { output } = await runWorkflow({
+			parameters: { authentication: 'oAuth2', ...byPaySystemId(11, { batch: false }) },
+			items: invoices(10),
+			credentials: oauthCredentials(portal(), tokens, { domain: 'portal.example.com' }),
+		});
+		expect(jsonOf(output)).toEqual([SETTINGS.card]);
+		expect(portal().restCalls().map((call) => [call.path, call.auth])).toEqual([
+			['/rest/sale.paysystem.settings.invoice.get.json', 'oauth'],
+		]);
+	});
+
+	it('falls back to <domain>/rest/ when the token has no client_endpoint', async () => {
+		const { client_endpoint: _unused, ...tokens } = portal().issueTokens();
+		const { output } = await runWorkflow({
+			parameters: { authentication: 'oAuth2', ...byPaySystemId(12) },
+			items: invoices(10, 11),
+			credentials: oauthCredentials(portal(), tokens),
+		});
+		expect(jsonOf(output)).toEqual([SETTINGS.bank(10), SETTINGS.bank(11)]);
+		expect(portal().restCalls().map((call) => call.path)).toEqual(['/rest/batch.json']);
+	});
+
+	it.each([true, false])('refreshes an expired access token exactly once, repeats the call and saves the new token (batch %s)', async (batch) => {
+		const tokens = portal().issueTokens();
+		portal().expireAccessTokens();
+		const { output, credentialsHelper } = await runWorkflow({
+			parameters: { authentication: 'oAuth2', ...byPaySystemId(12, { batch }) },
+			items: invoices(10, 11, 12),
+			credentials: oauthCredentials(portal(), tokens),
+		});
+		expect(jsonOf(output)).toEqual([SETTINGS.bank(10), SETTINGS.bank(11), SETTINGS.bank(12)]);
+		expect(portal().tokenRequests()).toHaveLength(1);
+		expect(portal().tokenRequests()[0].params).toMatchObject({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+		expect(portal().restCalls().map((call) => call.errorCode)).toEqual(batch ? ['expired_token', null] : ['expired_token', null, null, null]);
+		expect(credentialsHelper.saved).toHaveLength(1);
+		const saved = credentialsHelper.saved[0].data.oauthTokenData as { access_token: string; refresh_token: string };
+		expect(saved.access_token).not.toBe(tokens.access_token);
+		expect(saved.refresh_token).not.toBe(tokens.refresh_token);
+	});
+
+	it('reports a token the portal still refuses after the refresh as that item error, with one refresh only', async () => {
+		const tokens = portal().issueTokens();
+		portal().addFault({ restMethod: 'batch', response: { status: 401, json: { error: 'invalid_token', error_description: 'The access token provided is invalid.' } } });
+		const { errorOutput } = await runWorkflow({
+			parameters: { authentication: 'oAuth2', ...byPaySystemId(11) },
+			items: invoices(10, 11),
+			credentials: oauthCredentials(portal(), tokens),
+			onError: 'continueErrorOutput',
+		});
+		expect(portal().tokenRequests()).toHaveLength(1);
+		expect(portal().restCalls('batch')).toHaveLength(2);
+		expect(errorOutput.map((item) => item.json.details)).toEqual(
+			[10, 11].map((invoiceId) =>
+				expect.objectContaining({ errorCode: 'invalid_token', errorDescription: 'The access token provided is invalid.', httpCode: 401, invoiceId }),
+			),
+		);
+	});
+
+	it('refuses an http:// portal address other than loopback before any request', async () => {
+		const { client_endpoint: _unused, ...tokens } = portal().issueTokens();
+		const { error } = await runWorkflow({
+			parameters: { authentication: 'oAuth2', ...byPaySystemId(11) },
+			items: invoices(10),
+			credentials: oauthCredentials(portal(), tokens, { domain: 'http://portal.example.com' }),
+			onError: 'continueErrorOutput',
+		});
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toBe(
+			'The Bitrix24 credential cannot be used: The portal address uses http:// to portal.example.com, which would send the secret unencrypted. Use https://, or turn on "Allow Insecure HTTP" in the credential if the portal is on a network you trust.',
+		);
+		expect(portal().requests).toEqual([]);
+	});
+
+	it('says so when the credential was never connected', async () => {
+		const { error } = await runWorkflow({
+			parameters: { authentication: 'oAuth2', ...byPaySystemId(11) },
+			items: invoices(10),
+			credentials: oauthCredentials(portal(), {}),
+		});
+		expect(error?.name).toBe('NodeOperationError');
+		expect(error?.message).toBe('The Bitrix24 OAuth2 credential is not connected');
+		expect(portal().requests).toEqual([]);
+	});
+});

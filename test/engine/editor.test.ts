@@ -1,0 +1,120 @@
+import { searchList, testCredential } from '../../harness/panel';
+import { startPortal } from '../../emulator/portal';
+import { byHandler, byPaySystemId, oauthCredentials, usePortal, webhookCredentials } from '../support';
+
+describe('Searchable lists: pay systems from sale.paysystem.list, handlers from sale.paysystem.handler.list', () => {
+	const portal = usePortal();
+
+	it('lists every pay system by name and ID, with the ID as the value', async () => {
+		const result = await searchList('searchPaySystems', byPaySystemId(11), webhookCredentials(portal().webhookUrl));
+		expect(result.results).toEqual([
+			{ name: 'Card payment (REST) (ID 11)', value: '11' },
+			{ name: 'Bank transfer (REST) (ID 12)', value: '12' },
+			{ name: 'Cash (ID 13)', value: '13' },
+			{ name: 'Card payment, second shop (ID 14)', value: '14' },
+			{ name: 'Empty settings (REST) (ID 15)', value: '15' },
+		]);
+		expect(portal().restCalls().map((call) => call.restMethod)).toEqual(['sale.paysystem.list']);
+	});
+
+	it('filters pay systems by name or ID, ignoring case', async () => {
+		const credentials = webhookCredentials(portal().webhookUrl);
+		expect((await searchList('searchPaySystems', byPaySystemId(11), credentials, 'CARD')).results.map((r) => r.value)).toEqual(['11', '14']);
+		expect((await searchList('searchPaySystems', byPaySystemId(11), credentials, '13')).results.map((r) => r.value)).toEqual(['13']);
+	});
+
+	it('lists handlers by name and code, with the code as the value', async () => {
+		const result = await searchList('searchHandlers', byHandler('x'), webhookCredentials(portal().webhookUrl), 'handler');
+		expect(result.results).toEqual([
+			{ name: 'Card payment handler (resthandlercard)', value: 'resthandlercard' },
+			{ name: 'Bank transfer handler (resthandlerbank)', value: 'resthandlerbank' },
+			{ name: 'Empty handler (resthandlerempty)', value: 'resthandlerempty' },
+			{ name: 'Unused handler (resthandlerunused)', value: 'resthandlerunused' },
+		]);
+	});
+
+	it('works over OAuth2 too', async () => {
+		const result = await searchList(
+			'searchHandlers',
+			{ authentication: 'oAuth2', ...byHandler('x') },
+			oauthCredentials(portal(), portal().issueTokens()),
+			'bank',
+		);
+		expect(result.results).toEqual([{ name: 'Bank transfer handler (resthandlerbank)', value: 'resthandlerbank' }]);
+	});
+
+	it('shows the portal error when the list cannot be read', async () => {
+		await expect(
+			searchList('searchPaySystems', byPaySystemId(11), webhookCredentials(portal().noScopeWebhookUrl)),
+		).rejects.toThrow('Bitrix24 error insufficient_scope: The request requires higher privileges than provided by the webhook token');
+	});
+});
+
+describe('Credential test ("Test" button): says clearly what is wrong', () => {
+	const portal = usePortal();
+
+	it('accepts a working webhook', async () => {
+		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: portal().webhookUrl, allowInsecureHttp: false })).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+	});
+
+	it('names a wrong webhook code', async () => {
+		const wrong = portal().webhookUrl.replace(portal().webhookCode, 'wrongcode123');
+		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: wrong, allowInsecureHttp: false })).toEqual({
+			status: 'Error',
+			message:
+				'Bitrix24 did not accept the credential: the webhook user ID or code is wrong, the webhook was deleted, or the access token is not valid.',
+		});
+	});
+
+	it('names a webhook without the pay_system scope', async () => {
+		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: portal().noScopeWebhookUrl, allowInsecureHttp: false })).toEqual({
+			status: 'Error',
+			message:
+				'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
+		});
+	});
+
+	it('names an unreachable portal', async () => {
+		const closed = await startPortal();
+		const webhookUrl = closed.webhookUrl;
+		await closed.stop();
+		expect(await testCredential('bitrix24WebhookApi', { webhookUrl, allowInsecureHttp: false })).toEqual({
+			status: 'Error',
+			message: 'ECONNREFUSED',
+		});
+	});
+
+	it('names a malformed webhook URL without sending anything', async () => {
+		const result = await testCredential('bitrix24WebhookApi', { webhookUrl: `${portal().origin}/crm/`, allowInsecureHttp: false });
+		expect(result.status).toBe('Error');
+		expect(result.message).toContain('The webhook URL does not point to a Bitrix24 incoming webhook');
+		expect(portal().requests).toEqual([]);
+	});
+
+	it('accepts a connected OAuth2 credential', async () => {
+		expect(await testCredential('bitrix24OAuth2Api', oauthCredentials(portal(), portal().issueTokens()).bitrix24OAuth2Api)).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+	});
+
+	it('names an OAuth2 application without the pay_system scope', async () => {
+		const tokens = portal().issueTokens(['crm']);
+		expect(await testCredential('bitrix24OAuth2Api', oauthCredentials(portal(), tokens).bitrix24OAuth2Api)).toEqual({
+			status: 'Error',
+			message:
+				'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
+		});
+	});
+
+	it('names an access token the portal does not know', async () => {
+		const tokens = { ...portal().issueTokens(), access_token: 'unknown-token-0000' };
+		expect(await testCredential('bitrix24OAuth2Api', oauthCredentials(portal(), tokens).bitrix24OAuth2Api)).toEqual({
+			status: 'Error',
+			message: 'The portal does not know this access token. Click "Reconnect" to sign in to Bitrix24 again.',
+		});
+	});
+});
