@@ -13,13 +13,10 @@ import { credentialSecrets, redactSecrets } from './redact';
 
 export type AuthenticationMethod = 'webhook' | 'oAuth2';
 
-const WEBHOOK_CREDENTIAL_TYPE = 'bitrix24WebhookApi';
-const OAUTH2_CREDENTIAL_TYPE = 'bitrix24OAuth2Api';
-
 /** The credential type behind each authentication choice of the node. */
 export function credentialTypeOf(authentication: AuthenticationMethod): string | undefined {
-	if (authentication === 'webhook') return WEBHOOK_CREDENTIAL_TYPE;
-	if (authentication === 'oAuth2') return OAUTH2_CREDENTIAL_TYPE;
+	if (authentication === 'webhook') return 'bitrix24WebhookApi';
+	if (authentication === 'oAuth2') return 'bitrix24OAuth2Api';
 	return undefined;
 }
 
@@ -198,7 +195,7 @@ export class Bitrix24Client {
 			returnFullResponse: true,
 			// Every answer is read as a body. Only OAuth2 lets a 401 throw: that is how n8n knows to
 			// refresh the token and repeat the call. A webhook's 401 is final, so it is not sent twice.
-			ignoreHttpStatusErrors: this.credentialType === OAUTH2_CREDENTIAL_TYPE ? { ignore: true, except: [401] } : true,
+			ignoreHttpStatusErrors: this.authentication === 'oAuth2' ? { ignore: true, except: [401] } : true,
 		};
 		try {
 			const response = (await this.context.helpers.httpRequestWithAuthentication.call(
