@@ -15,9 +15,6 @@ export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 		subtitle: '={{ "Get settings of invoice " + $parameter["invoiceId"] }}',
 		description: 'Read the pay system settings of Bitrix24 legacy CRM invoices (sale.paysystem.settings.invoice.get)',
 		defaults: { name: 'Pay System Invoice Settings' },
-		codex: {
-			alias: ['Bitrix24', 'pay system', 'payment system', 'invoice', 'CRM', 'sale.paysystem'],
-		},
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],

@@ -130,7 +130,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to send up to 50 invoices in one Bitrix24 batch call, which is far faster on rate-limited portals',
+					'Whether to send up to 50 invoices in one Bitrix24 batch call, which is far faster on rate-limited portals. The first input item decides for the whole run.',
 			},
 			{
 				displayName: 'Output',

@@ -1,36 +1,14 @@
 import { runWorkflow } from '../../harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { SPEC_ERROR_CODES } from '../contract/errorCodes';
 import { byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 
-const SPEC_CODES: Array<[code: string, status: number]> = [
-	['ACCESS_DENIED', 403],
-	['ERROR_CHECK_FAILURE', 400],
-	['ERROR_INTERNAL_INVOICE_NOT_FOUND', 400],
-	['ERROR_PAY_SYSTEM_NOT_FOUND', 400],
-	['QUERY_LIMIT_EXCEEDED', 503],
-	['OPERATION_TIME_LIMIT', 429],
-	['OVERLOAD_LIMIT', 503],
-	['INTERNAL_SERVER_ERROR', 500],
-	['ERROR_UNEXPECTED_ANSWER', 500],
-	['NO_AUTH_FOUND', 401],
-	['expired_token', 401],
-	['invalid_token', 401],
-	['INVALID_CREDENTIALS', 403],
-	['insufficient_scope', 403],
-	['user_access_error', 403],
-	['INVALID_REQUEST', 400],
-	['PORTAL_DELETED', 500],
-	['ERROR_BATCH_METHOD_NOT_ALLOWED', 405],
-	['ERROR_BATCH_LENGTH_EXCEEDED', 400],
-	['ERROR_MANIFEST_IS_NOT_AVAILABLE', 404],
-];
-
 describe('Every Bitrix24 error code maps to an error item with its code, text, status and hint', () => {
 	const portal = usePortal();
 
-	it.each(SPEC_CODES)('%s (HTTP %i) on a single call', async (code, status) => {
+	it.each(SPEC_ERROR_CODES)('%s (HTTP %i) on a single call', async (code, status) => {
 		portal().addFault({
 			restMethod: METHOD,
 			times: 1,
@@ -62,7 +40,7 @@ describe('Every Bitrix24 error code maps to an error item with its code, text, s
 		expect(portal().restCalls()).toHaveLength(1);
 	});
 
-	it.each(SPEC_CODES.filter(([code]) => code !== 'ERROR_BATCH_METHOD_NOT_ALLOWED'))(
+	it.each(SPEC_ERROR_CODES.filter(([code]) => code !== 'ERROR_BATCH_METHOD_NOT_ALLOWED'))(
 		'%s (HTTP %i) on a whole batch call fails every item of the batch with that status',
 		async (code, status) => {
 			portal().addFault({ restMethod: 'batch', times: 1, response: { status, json: { error: code, error_description: 'Whole batch' } } });

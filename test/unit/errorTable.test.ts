@@ -1,34 +1,12 @@
+import { SPEC_ERROR_CODES } from '../contract/errorCodes';
 import { ERROR_TABLE, LOCAL_ERROR_CODES, describeErrorCode, isRetryable } from '../../nodes/shared/bitrix24/errorTable';
-
-const BITRIX24_CODES: Array<[string, number]> = [
-	['ACCESS_DENIED', 403],
-	['ERROR_CHECK_FAILURE', 400],
-	['ERROR_INTERNAL_INVOICE_NOT_FOUND', 400],
-	['ERROR_PAY_SYSTEM_NOT_FOUND', 400],
-	['QUERY_LIMIT_EXCEEDED', 503],
-	['OPERATION_TIME_LIMIT', 429],
-	['OVERLOAD_LIMIT', 503],
-	['INTERNAL_SERVER_ERROR', 500],
-	['ERROR_UNEXPECTED_ANSWER', 500],
-	['NO_AUTH_FOUND', 401],
-	['expired_token', 401],
-	['invalid_token', 401],
-	['INVALID_CREDENTIALS', 403],
-	['insufficient_scope', 403],
-	['user_access_error', 403],
-	['INVALID_REQUEST', 400],
-	['PORTAL_DELETED', 500],
-	['ERROR_BATCH_METHOD_NOT_ALLOWED', 405],
-	['ERROR_BATCH_LENGTH_EXCEEDED', 400],
-	['ERROR_MANIFEST_IS_NOT_AVAILABLE', 404],
-];
 
 const RETRIED = ['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'ERROR_UNEXPECTED_ANSWER', 'NETWORK_ERROR'];
 
-const LISTED_CODES = [...BITRIX24_CODES.map(([code]) => code), 'NETWORK_ERROR', 'INVALID_PARAMETER'];
+const LISTED_CODES = [...SPEC_ERROR_CODES.map(([code]) => code), 'NETWORK_ERROR', 'INVALID_PARAMETER'];
 
 describe('Errors: each Bitrix24 code comes with the HTTP status SPEC.md gives it', () => {
-	it.each(BITRIX24_CODES)('%s is HTTP %i', (code, httpStatus) => {
+	it.each(SPEC_ERROR_CODES)('%s is HTTP %i', (code, httpStatus) => {
 		expect(Object.prototype.hasOwnProperty.call(ERROR_TABLE, code)).toBe(true);
 		expect(ERROR_TABLE[code].httpStatus).toBe(httpStatus);
 		expect(describeErrorCode(code).httpStatus).toBe(httpStatus);

@@ -1,0 +1,23 @@
+/** Every Bitrix24 error code SPEC.md lists, with the HTTP status it gives for it. */
+export const SPEC_ERROR_CODES: Array<[code: string, httpStatus: number]> = [
+	['ACCESS_DENIED', 403],
+	['ERROR_CHECK_FAILURE', 400],
+	['ERROR_INTERNAL_INVOICE_NOT_FOUND', 400],
+	['ERROR_PAY_SYSTEM_NOT_FOUND', 400],
+	['QUERY_LIMIT_EXCEEDED', 503],
+	['OPERATION_TIME_LIMIT', 429],
+	['OVERLOAD_LIMIT', 503],
+	['INTERNAL_SERVER_ERROR', 500],
+	['ERROR_UNEXPECTED_ANSWER', 500],
+	['NO_AUTH_FOUND', 401],
+	['expired_token', 401],
+	['invalid_token', 401],
+	['INVALID_CREDENTIALS', 403],
+	['insufficient_scope', 403],
+	['user_access_error', 403],
+	['INVALID_REQUEST', 400],
+	['PORTAL_DELETED', 500],
+	['ERROR_BATCH_METHOD_NOT_ALLOWED', 405],
+	['ERROR_BATCH_LENGTH_EXCEEDED', 400],
+	['ERROR_MANIFEST_IS_NOT_AVAILABLE', 404],
+];
