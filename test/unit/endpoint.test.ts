@@ -22,13 +22,14 @@ describe('Webhook URL forms accepted: with or without trailing slash, with or wi
 		['surrounding whitespace', '  https://example.bitrix24.com/rest/1/abc123/ \n'],
 		['surrounding whitespace and a method name', '\thttps://example.bitrix24.com/rest/1/abc123/profile.json  '],
 	])('%s gives the webhook base', (_form, webhookUrl) => {
-		expect(resolveWebhookBase(webhookUrl, false)).toEqual({ ok: true, baseUrl: BASE });
+		expect(resolveWebhookBase(webhookUrl, false)).toEqual({ ok: true, baseUrl: BASE, pathSecret: 'abc123' });
 	});
 
 	it('keeps a multi-digit user id and the code as written', () => {
 		expect(resolveWebhookBase('https://example.bitrix24.com/rest/27/Ab_9xYz/crm.invoice.list.json', false)).toEqual({
 			ok: true,
 			baseUrl: 'https://example.bitrix24.com/rest/27/Ab_9xYz/',
+			pathSecret: 'Ab_9xYz',
 		});
 	});
 
@@ -36,6 +37,7 @@ describe('Webhook URL forms accepted: with or without trailing slash, with or wi
 		expect(resolveWebhookBase('https://example.bitrix24.com:8443/rest/1/abc123/profile', false)).toEqual({
 			ok: true,
 			baseUrl: 'https://example.bitrix24.com:8443/rest/1/abc123/',
+			pathSecret: 'abc123',
 		});
 	});
 });
@@ -48,8 +50,8 @@ describe('http:// is refused unless the host is loopback (localhost, 127.0.0.0/8
 		['http://127.5.6.7/rest/1/abc123/profile', 'http://127.5.6.7/rest/1/abc123/'],
 		['http://[::1]:9000/rest/1/abc123/', 'http://[::1]:9000/rest/1/abc123/'],
 	])('loopback %s is accepted without the flag as %s', (webhookUrl, baseUrl) => {
-		expect(resolveWebhookBase(webhookUrl, false)).toEqual({ ok: true, baseUrl });
-		expect(resolveWebhookBase(webhookUrl, undefined)).toEqual({ ok: true, baseUrl });
+		expect(resolveWebhookBase(webhookUrl, false)).toEqual({ ok: true, baseUrl, pathSecret: 'abc123' });
+		expect(resolveWebhookBase(webhookUrl, undefined)).toEqual({ ok: true, baseUrl, pathSecret: 'abc123' });
 	});
 
 	it.each([
@@ -60,7 +62,7 @@ describe('http:// is refused unless the host is loopback (localhost, 127.0.0.0/8
 	])('remote %s is refused without the flag and accepted as %s with allowInsecureHttp', (webhookUrl, baseUrl) => {
 		expect(resolveWebhookBase(webhookUrl, false).ok).toBe(false);
 		expect(resolveWebhookBase(webhookUrl, undefined).ok).toBe(false);
-		expect(resolveWebhookBase(webhookUrl, true)).toEqual({ ok: true, baseUrl });
+		expect(resolveWebhookBase(webhookUrl, true)).toEqual({ ok: true, baseUrl, pathSecret: 'abc123' });
 	});
 
 	it('only the boolean true turns the flag on', () => {
@@ -156,7 +158,7 @@ describe('OAuth2 calls go to oauthTokenData.client_endpoint when the token has i
 		const resolution = resolveOAuthBase(
 			credentials({ domain: 'example.bitrix24.com', oauthTokenData: { access_token: 'at', client_endpoint: clientEndpoint } }),
 		);
-		expect(resolution).toEqual({ ok: true, baseUrl });
+		expect(resolution).toEqual({ ok: true, baseUrl, pathSecret: null });
 	});
 
 	it.each([
@@ -166,9 +168,9 @@ describe('OAuth2 calls go to oauthTokenData.client_endpoint when the token has i
 		['http://127.0.0.1:8080', 'http://127.0.0.1:8080/rest/'],
 		['http://localhost:9000/', 'http://localhost:9000/rest/'],
 	])('without client_endpoint, domain %s gives %s', (domain, baseUrl) => {
-		expect(resolveOAuthBase(credentials({ domain }))).toEqual({ ok: true, baseUrl });
-		expect(resolveOAuthBase(credentials({ domain, oauthTokenData: { access_token: 'at' } }))).toEqual({ ok: true, baseUrl });
-		expect(resolveOAuthBase(credentials({ domain, oauthTokenData: { client_endpoint: '' } }))).toEqual({ ok: true, baseUrl });
+		expect(resolveOAuthBase(credentials({ domain }))).toEqual({ ok: true, baseUrl, pathSecret: null });
+		expect(resolveOAuthBase(credentials({ domain, oauthTokenData: { access_token: 'at' } }))).toEqual({ ok: true, baseUrl, pathSecret: null });
+		expect(resolveOAuthBase(credentials({ domain, oauthTokenData: { client_endpoint: '' } }))).toEqual({ ok: true, baseUrl, pathSecret: null });
 	});
 
 	it.each<[string, unknown]>([
@@ -201,6 +203,7 @@ describe('OAuth2: http:// is refused unless the host is loopback or allowInsecur
 		expect(resolveOAuthBase({ domain: 'http://example.bitrix24.com', allowInsecureHttp: true })).toEqual({
 			ok: true,
 			baseUrl: 'http://example.bitrix24.com/rest/',
+			pathSecret: null,
 		});
 	});
 
@@ -210,6 +213,7 @@ describe('OAuth2: http:// is refused unless the host is loopback or allowInsecur
 		expect(resolveOAuthBase({ domain: 'example.bitrix24.com', oauthTokenData, allowInsecureHttp: true })).toEqual({
 			ok: true,
 			baseUrl: 'http://portal.example.com/rest/',
+			pathSecret: null,
 		});
 	});
 

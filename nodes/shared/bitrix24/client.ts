@@ -153,13 +153,12 @@ export class Bitrix24Client {
 				description: 'Fix the credential, then run the workflow again. No request was sent.',
 			});
 		}
-		const webhookCode = authentication === 'webhook' ? (/\/rest\/\d+\/([^/]+)\//.exec(resolution.baseUrl)?.[1] ?? null) : null;
 		return new Bitrix24Client(
 			context,
 			credentialType,
 			resolution.baseUrl,
 			authentication,
-			credentialSecrets(credentials, webhookCode),
+			credentialSecrets(credentials, resolution.pathSecret),
 		);
 	}
 

@@ -1,7 +1,9 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-/** Where REST calls go, or why they cannot go anywhere. */
-export type EndpointResolution = { ok: true; baseUrl: string } | { ok: false; problem: string };
+/** Where REST calls go (and the secret the address itself holds), or why they cannot go anywhere. */
+export type EndpointResolution =
+	| { ok: true; baseUrl: string; pathSecret: string | null }
+	| { ok: false; problem: string };
 
 const WEBHOOK_PATH = /^\/rest\/([1-9]\d*)\/([A-Za-z0-9_]+)(?:\/(?:[A-Za-z0-9_.]+)?)?\/?$/;
 
@@ -55,7 +57,7 @@ export function resolveWebhookBase(webhookUrl: unknown, allowInsecureHttp: unkno
 	}
 	const transportProblem = checkTransport(url, allowInsecureHttp === true, 'The webhook URL');
 	if (transportProblem !== null) return { ok: false, problem: transportProblem };
-	return { ok: true, baseUrl: `${url.origin}/rest/${match[1]}/${match[2]}/` };
+	return { ok: true, baseUrl: `${url.origin}/rest/${match[1]}/${match[2]}/`, pathSecret: match[2] };
 }
 
 /** The portal's origin from the credential's domain: a bare host gets https://. */
@@ -91,5 +93,5 @@ export function resolveOAuthBase(credentials: ICredentialDataDecryptedObject): E
 	const transportProblem = checkTransport(url, allowInsecureHttp, 'The portal address');
 	if (transportProblem !== null) return { ok: false, problem: transportProblem };
 	const path = url.pathname.endsWith('/') ? url.pathname : `${url.pathname}/`;
-	return { ok: true, baseUrl: `${url.origin}${path}` };
+	return { ok: true, baseUrl: `${url.origin}${path}`, pathSecret: null };
 }
