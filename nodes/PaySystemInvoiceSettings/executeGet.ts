@@ -36,8 +36,10 @@ function planUnits(requests: InvoiceSettingsRequest[], useBatch: boolean): Invoi
 function stopError(context: IExecuteFunctions, itemIndex: number, outcome: { failure: Bitrix24Failure; invoiceId: number | null }) {
 	const { failure, invoiceId } = outcome;
 	const description = describeErrorCode(failure.errorCode).hint;
+	// The run log shows only the message: it names the item as well as the code.
+	const message = `${failure.message} [item ${itemIndex}${invoiceId === null ? '' : `, invoice ${invoiceId}`}]`;
 	if (failure.errorCode === LOCAL_ERROR_CODES.invalidParameter) {
-		return new NodeOperationError(context.getNode(), failure.message, { itemIndex, description });
+		return new NodeOperationError(context.getNode(), message, { itemIndex, description });
 	}
 	const details: JsonObject = {
 		errorCode: failure.errorCode,
@@ -46,7 +48,7 @@ function stopError(context: IExecuteFunctions, itemIndex: number, outcome: { fai
 		invoiceId,
 	};
 	return new NodeApiError(context.getNode(), details, {
-		message: failure.message,
+		message,
 		description,
 		httpCode: failure.httpCode === null ? undefined : String(failure.httpCode),
 		itemIndex,

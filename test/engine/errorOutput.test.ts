@@ -89,7 +89,7 @@ describe('Errors: "Stop Workflow"', () => {
 			credentials: webhookCredentials(portal().webhookUrl),
 		});
 		expect(error?.name).toBe('NodeApiError');
-		expect(error?.message).toBe('Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found');
+		expect(error?.message).toBe('Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [item 1, invoice 404]');
 		expect(error?.description).toBe(NOT_FOUND_HINT);
 		expect(error?.context.itemIndex).toBe(1);
 		expect(run.status).toBe('error');
@@ -102,7 +102,7 @@ describe('Errors: "Stop Workflow"', () => {
 			credentials: webhookCredentials(portal().webhookUrl),
 		});
 		expect(error?.name).toBe('NodeOperationError');
-		expect(error?.message).toBe(invalidId.error);
+		expect(error?.message).toBe(`${invalidId.error} [item 0]`);
 		expect(error?.description).toBe(INVALID_HINT);
 		expect(error?.context.itemIndex).toBe(0);
 		expect(portal().restCalls()).toEqual([]);
