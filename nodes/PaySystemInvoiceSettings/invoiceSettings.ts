@@ -22,12 +22,10 @@ export interface InvoiceSettingsRequest {
 	paySystemId: number | null;
 	bxRestHandler: string | null;
 	outputMode: OutputMode;
-	useBatch: boolean;
 }
 
 /** An input item whose parameters cannot make a valid request: nothing is sent for it. */
 export interface InvalidItem {
-	itemIndex: number;
 	invoiceId: number | null;
 	failure: Bitrix24Failure;
 }
@@ -66,9 +64,8 @@ function isEncodable(text: string): boolean {
 	}
 }
 
-export function invalidParameter(itemIndex: number, invoiceId: number | null, message: string): InvalidItem {
+function invalidParameter(invoiceId: number | null, message: string): InvalidItem {
 	return {
-		itemIndex,
 		invoiceId,
 		failure: {
 			errorCode: LOCAL_ERROR_CODES.invalidParameter,
@@ -88,7 +85,6 @@ export function planItem(context: IExecuteFunctions, itemIndex: number): Planned
 		if (invoiceId === null) {
 			return {
 				invalid: invalidParameter(
-					itemIndex,
 					null,
 					`Invoice ID must be a whole number from 1 to ${MAX_ID}; got ${describeValue(rawInvoiceId)}`,
 				),
@@ -103,7 +99,6 @@ export function planItem(context: IExecuteFunctions, itemIndex: number): Planned
 			if (handler === '' || handler.length > MAX_HANDLER_LENGTH || !isEncodable(handler)) {
 				return {
 					invalid: invalidParameter(
-						itemIndex,
 						invoiceId,
 						`REST Handler Code must be text of 1 to ${MAX_HANDLER_LENGTH} characters; got ${describeValue(rawHandler)}`,
 					),
@@ -116,7 +111,6 @@ export function planItem(context: IExecuteFunctions, itemIndex: number): Planned
 			if (paySystemId === null) {
 				return {
 					invalid: invalidParameter(
-						itemIndex,
 						invoiceId,
 						`Pay System ID must be a whole number from 1 to ${MAX_ID}; got ${describeValue(rawPaySystemId)}`,
 					),
@@ -128,7 +122,6 @@ export function planItem(context: IExecuteFunctions, itemIndex: number): Planned
 		if (!OUTPUT_MODES.includes(outputMode)) {
 			return {
 				invalid: invalidParameter(
-					itemIndex,
 					invoiceId,
 					`Output must be one of ${OUTPUT_MODES.join(', ')}; got ${describeValue(outputMode)}`,
 				),
@@ -141,12 +134,11 @@ export function planItem(context: IExecuteFunctions, itemIndex: number): Planned
 				paySystemId,
 				bxRestHandler,
 				outputMode,
-				useBatch: options.batch !== false,
 			},
 		};
 	} catch (error) {
 		const reason = error instanceof Error ? error.message : String(error);
-		return { invalid: invalidParameter(itemIndex, invoiceId, `A parameter could not be read: ${reason}`) };
+		return { invalid: invalidParameter(invoiceId, `A parameter could not be read: ${reason}`) };
 	}
 }
 

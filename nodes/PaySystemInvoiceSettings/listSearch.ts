@@ -1,13 +1,13 @@
-import type { ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
+import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { AuthenticationMethod } from '../shared/bitrix24/client';
 import { Bitrix24Client } from '../shared/bitrix24/client';
 
-async function fetchList(context: ILoadOptionsFunctions, method: string, params: Record<string, unknown>): Promise<Array<Record<string, unknown>>> {
+async function fetchList(context: ILoadOptionsFunctions, method: string, params: IDataObject): Promise<Array<Record<string, unknown>>> {
 	const authentication = context.getCurrentNodeParameter('authentication') as AuthenticationMethod | undefined;
 	const client = await Bitrix24Client.open(context, authentication ?? 'webhook');
-	const outcome = await client.call(method, params as never);
+	const outcome = await client.call(method, params);
 	if (!outcome.ok) {
 		throw new NodeApiError(context.getNode(), { errorCode: outcome.failure.errorCode }, { message: outcome.failure.message });
 	}

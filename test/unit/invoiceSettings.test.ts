@@ -18,7 +18,6 @@ function request(overrides: Partial<InvoiceSettingsRequest> = {}): InvoiceSettin
 		invoiceId: 10,
 		paySystemId: 11,
 		bxRestHandler: null,
-		useBatch: true,
 		outputMode: 'settings',
 		...overrides,
 	};
