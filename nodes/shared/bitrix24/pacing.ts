@@ -1,0 +1,66 @@
+/**
+ * Client-side pacing against a Bitrix24 portal's leaky bucket: every request adds one unit, the
+ * bucket drains continuously, and the portal refuses a request that would overflow it. Plain
+ * functions over an explicit clock reading, so the arithmetic is tested without waiting.
+ */
+export interface RateLimit {
+	/** Units drained per second. */
+	drainPerSecond: number;
+	/** Units the bucket holds. */
+	burst: number;
+}
+
+export type RateLimitPreset = 'standard' | 'enterprise' | 'none';
+
+/** The portal's published limits; `none` is for self-hosted portals that enforce none. */
+export const RATE_LIMIT_PRESETS: Readonly<Record<RateLimitPreset, RateLimit | null>> = {
+	standard: { drainPerSecond: 2, burst: 50 },
+	enterprise: { drainPerSecond: 5, burst: 250 },
+	none: null,
+};
+
+export function rateLimitOf(preset: unknown): RateLimit | null {
+	return typeof preset === 'string' && Object.prototype.hasOwnProperty.call(RATE_LIMIT_PRESETS, preset)
+		? RATE_LIMIT_PRESETS[preset as RateLimitPreset]
+		: RATE_LIMIT_PRESETS.standard;
+}
+
+/**
+ * One unit of headroom: requests reach the portal a little later and less evenly than they leave,
+ * so a client that filled the bucket to the brim would now and then overflow it.
+ */
+export const SAFETY_UNITS = 1;
+
+/** The bucket's level at the moment `at` (ms); `at` may lie ahead when a send time is reserved. */
+export interface BucketState {
+	level: number;
+	at: number;
+}
+
+export const EMPTY_BUCKET: BucketState = { level: 0, at: Number.NEGATIVE_INFINITY };
+
+export function levelAt(state: BucketState, limit: RateLimit, time: number): number {
+	if (time <= state.at) return state.level;
+	return Math.max(0, state.level - ((time - state.at) / 1000) * limit.drainPerSecond);
+}
+
+/**
+ * Reserves the earliest send time at or after `now` that keeps the bucket within its limit, never
+ * before an earlier reservation. Returns how long to wait and the bucket with this request in it.
+ */
+export function reserveSlot(state: BucketState, limit: RateLimit, now: number): { waitMs: number; state: BucketState } {
+	const capacity = Math.max(1, limit.burst - SAFETY_UNITS);
+	const earliest = Math.max(now, state.at);
+	const overflow = levelAt(state, limit, earliest) + 1 - capacity;
+	const sendAt = overflow > 0 ? earliest + Math.ceil((overflow / limit.drainPerSecond) * 1000) : earliest;
+	return {
+		waitMs: sendAt - now,
+		state: { level: levelAt(state, limit, sendAt) + 1, at: sendAt },
+	};
+}
+
+/** The portal said QUERY_LIMIT_EXCEEDED: its bucket is full whatever this client counted. */
+export function markFull(state: BucketState, limit: RateLimit, now: number): BucketState {
+	const at = Math.max(now, state.at);
+	return { level: Math.max(levelAt(state, limit, at), limit.burst), at };
+}

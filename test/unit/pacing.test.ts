@@ -1,0 +1,97 @@
+import type { BucketState, RateLimit } from '../../nodes/shared/bitrix24/pacing';
+import {
+	EMPTY_BUCKET,
+	RATE_LIMIT_PRESETS,
+	SAFETY_UNITS,
+	levelAt,
+	markFull,
+	rateLimitOf,
+	reserveSlot,
+} from '../../nodes/shared/bitrix24/pacing';
+
+const STANDARD = RATE_LIMIT_PRESETS.standard as RateLimit;
+
+/** Reserves `count` slots all asked for at `now`, as a run that sends back to back does. */
+function sendTimes(limit: RateLimit, count: number, now = 0, start: BucketState = EMPTY_BUCKET): number[] {
+	let state = start;
+	const times: number[] = [];
+	for (let index = 0; index < count; index++) {
+		const slot = reserveSlot(state, limit, now);
+		state = slot.state;
+		times.push(now + slot.waitMs);
+	}
+	return times;
+}
+
+/** The portal's own bucket, fed the send times: true when it would refuse one of them. */
+function portalWouldRefuse(limit: RateLimit, times: number[]): boolean {
+	let level = 0;
+	let at = times[0] ?? 0;
+	for (const time of times) {
+		level = Math.max(0, level - ((time - at) / 1000) * limit.drainPerSecond);
+		at = time;
+		if (level + 1 > limit.burst) return true;
+		level += 1;
+	}
+	return false;
+}
+
+describe('The presets are the portal limits of SPEC.md', () => {
+	it('standard is 2 requests/s with a burst of 50, Enterprise 5/s with 250, none paces nothing', () => {
+		expect(RATE_LIMIT_PRESETS).toEqual({
+			standard: { drainPerSecond: 2, burst: 50 },
+			enterprise: { drainPerSecond: 5, burst: 250 },
+			none: null,
+		});
+	});
+
+	it.each([
+		['standard', { drainPerSecond: 2, burst: 50 }],
+		['enterprise', { drainPerSecond: 5, burst: 250 }],
+		['none', null],
+		['unknown', { drainPerSecond: 2, burst: 50 }],
+		[undefined, { drainPerSecond: 2, burst: 50 }],
+	])('rateLimitOf(%s)', (preset, limit) => {
+		expect(rateLimitOf(preset)).toEqual(limit);
+	});
+});
+
+describe('Client-side leaky bucket', () => {
+	it('sends the burst at once, less one unit of headroom', () => {
+		const times = sendTimes(STANDARD, STANDARD.burst - SAFETY_UNITS);
+		expect(times.every((time) => time === 0)).toBe(true);
+	});
+
+	it('then sends one request per 500 ms on the standard limits', () => {
+		const times = sendTimes(STANDARD, 53);
+		expect(times.slice(48)).toEqual([0, 500, 1000, 1500, 2000]);
+	});
+
+	it('spaces requests 200 ms apart once the Enterprise burst of 250 is used', () => {
+		const enterprise = RATE_LIMIT_PRESETS.enterprise as RateLimit;
+		const times = sendTimes(enterprise, 251);
+		expect(times.slice(248)).toEqual([0, 200, 400]);
+	});
+
+	it.each([100, 1000, 10000])('never lets the portal refuse one of %i requests sent back to back', (count) => {
+		expect(portalWouldRefuse(STANDARD, sendTimes(STANDARD, count))).toBe(false);
+	});
+
+	it('counts the drain since the last request', () => {
+		const full = { level: 49, at: 0 };
+		expect(levelAt(full, STANDARD, 1000)).toBe(47);
+		expect(levelAt(full, STANDARD, 60_000)).toBe(0);
+		expect(reserveSlot(full, STANDARD, 1000)).toEqual({ waitMs: 0, state: { level: 48, at: 1000 } });
+	});
+
+	it('never reserves a slot before one reserved earlier', () => {
+		const ahead = { level: 49, at: 5000 };
+		expect(reserveSlot(ahead, STANDARD, 0)).toEqual({ waitMs: 5500, state: { level: 49, at: 5500 } });
+	});
+
+	it('after QUERY_LIMIT_EXCEEDED, treats the bucket as full and waits for it to drain', () => {
+		const full = markFull(EMPTY_BUCKET, STANDARD, 10_000);
+		expect(full).toEqual({ level: 50, at: 10_000 });
+		expect(reserveSlot(full, STANDARD, 10_000)).toEqual({ waitMs: 1000, state: { level: 49, at: 11_000 } });
+	});
+});

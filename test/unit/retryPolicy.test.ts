@@ -1,0 +1,125 @@
+import type { RetryPolicy, RetryQuestion } from '../../nodes/shared/bitrix24/retryPolicy';
+import {
+	DEFAULT_RETRY_POLICY,
+	backoffDelay,
+	isTransientFailure,
+	retryDelay,
+} from '../../nodes/shared/bitrix24/retryPolicy';
+
+const POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 };
+const NOW = 1_800_000_000_000;
+
+function ask(overrides: Partial<RetryQuestion>): number | null {
+	return retryDelay({
+		failure: { errorCode: 'QUERY_LIMIT_EXCEEDED', httpCode: 503 },
+		retry: 1,
+		waitedMs: 0,
+		now: NOW,
+		operatingResetAt: null,
+		policy: POLICY,
+		random: () => 0.5,
+		...overrides,
+	});
+}
+
+describe('What is retried', () => {
+	it.each([
+		['QUERY_LIMIT_EXCEEDED', 503],
+		['OPERATION_TIME_LIMIT', 429],
+		['INTERNAL_SERVER_ERROR', 500],
+		['ERROR_UNEXPECTED_ANSWER', 500],
+	])('%s', (errorCode, httpCode) => {
+		expect(isTransientFailure({ errorCode, httpCode })).toBe(true);
+	});
+
+	it.each(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EPIPE'])('a connection that broke: %s', (transportCode) => {
+		expect(isTransientFailure({ errorCode: 'NETWORK_ERROR', httpCode: null, transportCode })).toBe(true);
+	});
+
+	it.each([500, 502, 503, 504])('a non-JSON answer with HTTP %i', (httpCode) => {
+		expect(isTransientFailure({ errorCode: 'INVALID_RESPONSE', httpCode })).toBe(true);
+	});
+});
+
+describe('What is not retried', () => {
+	it.each([
+		['OVERLOAD_LIMIT', 503],
+		['NO_AUTH_FOUND', 401],
+		['expired_token', 401],
+		['invalid_token', 401],
+		['INVALID_CREDENTIALS', 403],
+		['insufficient_scope', 403],
+		['user_access_error', 403],
+		['ACCESS_DENIED', 403],
+		['ERROR_CHECK_FAILURE', 400],
+		['ERROR_INTERNAL_INVOICE_NOT_FOUND', 400],
+		['ERROR_PAY_SYSTEM_NOT_FOUND', 400],
+		['INVALID_REQUEST', 400],
+		['PORTAL_DELETED', 500],
+		['ERROR_BATCH_METHOD_NOT_ALLOWED', 405],
+		['ERROR_BATCH_LENGTH_EXCEEDED', 400],
+		['ERROR_MANIFEST_IS_NOT_AVAILABLE', 404],
+		['INVALID_PARAMETER', null],
+		['SOMETHING_NEW', 400],
+	])('%s', (errorCode, httpCode) => {
+		expect(isTransientFailure({ errorCode, httpCode })).toBe(false);
+		expect(ask({ failure: { errorCode, httpCode } })).toBeNull();
+	});
+
+	it.each(['ECONNREFUSED', 'ENOTFOUND', 'CERT_HAS_EXPIRED', null])('an address that does not answer: %s', (transportCode) => {
+		expect(isTransientFailure({ errorCode: 'NETWORK_ERROR', httpCode: null, transportCode })).toBe(false);
+	});
+
+	it.each([200, 404, null])('a non-JSON answer with HTTP %s', (httpCode) => {
+		expect(isTransientFailure({ errorCode: 'INVALID_RESPONSE', httpCode })).toBe(false);
+	});
+});
+
+describe('Backoff: exponential with equal jitter, capped', () => {
+	it.each([
+		[1, 0, 250],
+		[1, 1, 500],
+		[2, 0, 500],
+		[2, 1, 1000],
+		[3, 0.5, 1500],
+		[5, 1, 8000],
+		[10, 0, 15_000],
+		[10, 1, 30_000],
+	])('retry %i with random %d waits %i ms', (retry, random, delay) => {
+		expect(backoffDelay(retry, POLICY, () => random)).toBe(delay);
+	});
+});
+
+describe('Bounds', () => {
+	it('stops after maxRetries repeats', () => {
+		expect(ask({ retry: 5 })).toBe(6000);
+		expect(ask({ retry: 6 })).toBeNull();
+		expect(ask({ retry: 1, policy: { ...POLICY, maxRetries: 0 } })).toBeNull();
+	});
+
+	it('stops when the wait would take the run past its total retry wait', () => {
+		expect(ask({ waitedMs: POLICY.maxTotalWaitMs - 375 })).toBe(375);
+		expect(ask({ waitedMs: POLICY.maxTotalWaitMs - 374 })).toBeNull();
+	});
+
+	it('defaults to 5 retries and 11 minutes of waiting in all', () => {
+		expect(DEFAULT_RETRY_POLICY).toEqual({ maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 });
+	});
+});
+
+describe('OPERATION_TIME_LIMIT waits until the portal resets the budget', () => {
+	const failure = { errorCode: 'OPERATION_TIME_LIMIT', httpCode: 429 };
+
+	it('until time.operating_reset_at plus one second', () => {
+		expect(ask({ failure, operatingResetAt: NOW / 1000 + 90 })).toBe(91_000);
+	});
+
+	it('with backoff when the portal gave no reset time', () => {
+		expect(ask({ failure, operatingResetAt: null })).toBe(375);
+	});
+
+	it('not at all when the reset lies past the total retry wait: the item fails at once', () => {
+		expect(ask({ failure, operatingResetAt: NOW / 1000 + 660 })).toBeNull();
+		expect(ask({ failure, operatingResetAt: NOW / 1000 + 600, waitedMs: 60_000 })).toBeNull();
+	});
+});
