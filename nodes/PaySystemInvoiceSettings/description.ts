@@ -133,6 +133,15 @@ export const properties: INodeProperties[] = [
 					'Whether to send up to 50 invoices in one Bitrix24 batch call, which is far faster on rate-limited portals. The first input item decides for the whole run.',
 			},
 			{
+				displayName: 'Max Retries',
+				name: 'maxRetries',
+				type: 'number',
+				default: 5,
+				typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
+				description:
+					'How many times to send a request again after a temporary failure (rate limit, operation time limit, server error, connection reset or timeout), with growing waits. 0 turns retries off.',
+			},
+			{
 				displayName: 'Output',
 				name: 'outputMode',
 				type: 'options',
@@ -155,6 +164,31 @@ export const properties: INodeProperties[] = [
 				],
 				default: 'settings',
 				description: 'How to shape the output items',
+			},
+			{
+				displayName: 'Portal Rate Limit',
+				name: 'rateLimit',
+				type: 'options',
+				options: [
+					{
+						name: 'Standard (2 Requests/s, Burst 50)',
+						value: 'standard',
+						description: 'The limit of Bitrix24 cloud plans other than Enterprise',
+					},
+					{
+						name: 'Enterprise (5 Requests/s, Burst 250)',
+						value: 'enterprise',
+						description: 'The limit of Bitrix24 Enterprise plans',
+					},
+					{
+						name: 'None (Self-Hosted Portal)',
+						value: 'none',
+						description: 'Send without pacing, for a self-hosted Bitrix24 that enforces no limit',
+					},
+				],
+				default: 'standard',
+				description:
+					'The request limit of the portal. The node spaces its requests to stay within it, so runs do not meet QUERY_LIMIT_EXCEEDED.',
 			},
 		],
 	},

@@ -1,9 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import type { AuthenticationMethod, Bitrix24Failure, Bitrix24Outcome } from '../shared/bitrix24/client';
+import type { AuthenticationMethod, Bitrix24Failure, Bitrix24Outcome, ClientSettings } from '../shared/bitrix24/client';
 import { Bitrix24Client, invalidResponse } from '../shared/bitrix24/client';
 import { LOCAL_ERROR_CODES, describeErrorCode } from '../shared/bitrix24/errorTable';
+import { rateLimitOf } from '../shared/bitrix24/pacing';
+import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT } from '../shared/bitrix24/retryPolicy';
 import type { InvoiceSettingsRequest } from './invoiceSettings';
 import { METHOD, batchCommand, methodParams, planItem, toErrorItem, toSettings, toSuccessItems } from './invoiceSettings';
 
@@ -55,6 +57,18 @@ function stopError(context: IExecuteFunctions, itemIndex: number, outcome: { fai
 	});
 }
 
+/** The run's pacing and retry settings, from the first item's options. */
+export function clientSettingsOf(options: IDataObject): ClientSettings {
+	const requested = Number(options.maxRetries ?? DEFAULT_MAX_RETRIES);
+	const maxRetries = Number.isFinite(requested)
+		? Math.min(MAX_RETRIES_LIMIT, Math.max(0, Math.floor(requested)))
+		: DEFAULT_MAX_RETRIES;
+	return {
+		rateLimit: rateLimitOf(options.rateLimit ?? 'standard'),
+		retryPolicy: { ...DEFAULT_RETRY_POLICY, maxRetries },
+	};
+}
+
 /**
  * Reads the settings for every input item: plans each item, sends the valid ones (in `batch` calls
  * of up to 50 unless batching is off or the portal refuses it), and returns one result per item in
@@ -63,7 +77,8 @@ function stopError(context: IExecuteFunctions, itemIndex: number, outcome: { fai
 export async function executeGet(context: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const inputItems = context.getInputData();
 	const authentication = context.getNodeParameter('authentication', 0, 'webhook') as AuthenticationMethod;
-	const client = await Bitrix24Client.open(context, authentication);
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const client = await Bitrix24Client.open(context, authentication, clientSettingsOf(options));
 	const continueOnFail = context.continueOnFail();
 
 	const outcomes: Array<ItemOutcome | undefined> = new Array(inputItems.length);
@@ -84,7 +99,6 @@ export async function executeGet(context: IExecuteFunctions): Promise<INodeExecu
 		}
 	};
 
-	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
 	let useBatch = options.batch !== false;
 	const callSingly = async (unit: InvoiceSettingsRequest[]) => {
 		for (const request of unit) {

@@ -5,11 +5,15 @@ import type {
 	IHttpRequestOptions,
 	ILoadOptionsFunctions,
 } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError, sleep } from 'n8n-workflow';
 
 import { resolveOAuthBase, resolveWebhookBase } from './endpoint';
 import { LOCAL_ERROR_CODES } from './errorTable';
+import type { BucketState, RateLimit } from './pacing';
+import { EMPTY_BUCKET, RATE_LIMIT_PRESETS, markFull, reserveSlot } from './pacing';
 import { credentialSecrets, redactSecrets } from './redact';
+import type { FailureFacts, RetryPolicy } from './retryPolicy';
+import { DEFAULT_RETRY_POLICY, QUERY_LIMIT_EXCEEDED, isTransientFailure, retryDelay } from './retryPolicy';
 
 export type AuthenticationMethod = 'webhook' | 'oAuth2';
 
@@ -29,7 +33,29 @@ export interface Bitrix24Failure {
 	errorDescription: string | null;
 	httpCode: number | null;
 	message: string;
+	/** The transport's own code (ECONNRESET, ...) when no answer came; decides whether to retry. */
+	transportCode?: string | null;
 }
+
+/** How the client treats the portal: its rate limit (null: no pacing) and the retry bounds. */
+export interface ClientSettings {
+	rateLimit: RateLimit | null;
+	retryPolicy: RetryPolicy;
+}
+
+export const DEFAULT_CLIENT_SETTINGS: Readonly<ClientSettings> = {
+	rateLimit: RATE_LIMIT_PRESETS.standard,
+	retryPolicy: DEFAULT_RETRY_POLICY,
+};
+
+/**
+ * The leaky bucket of each portal as this n8n process has filled it. A portal counts every request
+ * against one bucket, so runs, nodes and loops that reach the same portal share it here too.
+ */
+const portalBuckets = new Map<string, BucketState>();
+
+/** A command the portal's batch answer did not mention: it has no answer yet, so it is sent again. */
+const UNANSWERED: FailureFacts = { errorCode: 'ERROR_UNEXPECTED_ANSWER', httpCode: null };
 
 export type Bitrix24Outcome =
 	| { ok: true; result: unknown; time: IDataObject | null }
@@ -124,16 +150,31 @@ function failureFromBitrixError(
  * n8n's authenticated request helper, and turns every answer into a result or a redacted failure.
  */
 export class Bitrix24Client {
+	/** Retry waits of this client so far: the policy bounds their sum. */
+	private waitedMs = 0;
+	/** The latest `time.operating_reset_at` the portal gave for each method. */
+	private readonly operatingResetAt = new Map<string, number>();
+	private readonly portalKey: string;
+	private readonly cancelSignal: AbortSignal | undefined;
+
 	private constructor(
 		private readonly context: RequestContext,
 		private readonly credentialType: string,
 		readonly baseUrl: string,
 		private readonly authentication: AuthenticationMethod,
 		private secrets: readonly string[],
-	) {}
+		private readonly settings: ClientSettings,
+	) {
+		this.portalKey = new URL(baseUrl).origin;
+		this.cancelSignal = 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined;
+	}
 
 	/** Reads the credential once; a credential that cannot work stops the run before any request. */
-	static async open(context: RequestContext, authentication: AuthenticationMethod): Promise<Bitrix24Client> {
+	static async open(
+		context: RequestContext,
+		authentication: AuthenticationMethod,
+		settings: ClientSettings = DEFAULT_CLIENT_SETTINGS,
+	): Promise<Bitrix24Client> {
 		const credentialType = credentialTypeOf(authentication);
 		if (credentialType === undefined) {
 			throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(authentication)}"`);
@@ -159,7 +200,80 @@ export class Bitrix24Client {
 			resolution.baseUrl,
 			authentication,
 			credentialSecrets(credentials, resolution.pathSecret),
+			settings,
 		);
+	}
+
+	private cancelled(): NodeOperationError {
+		return new NodeOperationError(this.context.getNode(), 'The execution was cancelled while the node waited for the Bitrix24 portal');
+	}
+
+	private throwIfCancelled(): void {
+		if (this.cancelSignal?.aborted === true) throw this.cancelled();
+	}
+
+	/** Waits, or stops at once with a cancellation error when the execution is cancelled meanwhile. */
+	private async pause(ms: number): Promise<void> {
+		this.throwIfCancelled();
+		if (ms <= 0) return;
+		try {
+			await sleep(ms, this.cancelSignal);
+		} catch {
+			// The sleep rejects only when the signal fires.
+			throw this.cancelled();
+		}
+		this.throwIfCancelled();
+	}
+
+	/** Holds each request until the portal's bucket, as far as this process knows it, has room. */
+	private async pace(): Promise<void> {
+		const limit = this.settings.rateLimit;
+		if (limit === null) return;
+		const { waitMs, state } = reserveSlot(portalBuckets.get(this.portalKey) ?? EMPTY_BUCKET, limit, Date.now());
+		portalBuckets.set(this.portalKey, state);
+		await this.pause(waitMs);
+	}
+
+	/** Learns from a failure what it says about the portal's limits. */
+	private noteFailure(failure: Bitrix24Failure): void {
+		const limit = this.settings.rateLimit;
+		if (failure.errorCode === QUERY_LIMIT_EXCEEDED && limit !== null) {
+			portalBuckets.set(this.portalKey, markFull(portalBuckets.get(this.portalKey) ?? EMPTY_BUCKET, limit, Date.now()));
+		}
+	}
+
+	private noteTime(method: string, time: unknown): void {
+		const resetAt = isRecord(time) ? Number(time.operating_reset_at) : Number.NaN;
+		if (Number.isFinite(resetAt) && resetAt > 0) this.operatingResetAt.set(method, resetAt);
+	}
+
+	/**
+	 * The wait before sending again after these failures (the longest any of them needs), or null
+	 * when one of them must not be repeated or the bounds are spent.
+	 */
+	private delayBeforeRetry(failures: readonly FailureFacts[], retry: number, methods: readonly string[]): number | null {
+		const now = Date.now();
+		const resetAt = Math.max(0, ...methods.map((method) => this.operatingResetAt.get(method) ?? 0));
+		let longest = 0;
+		for (const failure of failures) {
+			const delay = retryDelay({
+				failure,
+				retry,
+				waitedMs: this.waitedMs,
+				now,
+				operatingResetAt: resetAt * 1000 > now ? resetAt : null,
+				policy: this.settings.retryPolicy,
+				random: Math.random,
+			});
+			if (delay === null) return null;
+			longest = Math.max(longest, delay);
+		}
+		return longest;
+	}
+
+	private async waitBeforeRetry(delay: number): Promise<void> {
+		this.waitedMs += delay;
+		await this.pause(delay);
 	}
 
 	redact(text: string): string {
@@ -179,9 +293,14 @@ export class Bitrix24Client {
 
 	/** Sends one request and reads its answer, learning any refreshed token first when it failed. */
 	private async exchange(method: string, body: IDataObject): Promise<Bitrix24Outcome> {
+		await this.pace();
 		const answer = await this.post(method, body);
+		this.throwIfCancelled();
 		if (answer.status === null || answer.status >= 400) await this.learnRefreshedSecrets();
-		return this.toOutcome(answer);
+		const outcome = this.toOutcome(method, answer);
+		if (outcome.ok) this.noteTime(method, outcome.time);
+		else this.noteFailure(outcome.failure);
+		return outcome;
 	}
 
 	private async post(method: string, body: IDataObject): Promise<HttpAnswer> {
@@ -192,6 +311,7 @@ export class Bitrix24Client {
 			json: true,
 			timeout: REQUEST_TIMEOUT_MS,
 			returnFullResponse: true,
+			abortSignal: this.cancelSignal,
 			// Every answer is read as a body. Only OAuth2 lets a 401 throw: that is how n8n knows to
 			// refresh the token and repeat the call. A webhook's 401 is final, so it is not sent twice.
 			ignoreHttpStatusErrors: this.authentication === 'oAuth2' ? { ignore: true, except: [401] } : true,
@@ -208,7 +328,7 @@ export class Bitrix24Client {
 		}
 	}
 
-	private toOutcome(answer: HttpAnswer): Bitrix24Outcome {
+	private toOutcome(method: string, answer: HttpAnswer): Bitrix24Outcome {
 		if (answer.status === null) {
 			const reason = answer.transportCode ?? this.redact(answer.message);
 			return {
@@ -218,11 +338,13 @@ export class Bitrix24Client {
 					errorDescription: null,
 					httpCode: null,
 					message: `The Bitrix24 portal could not be reached (${reason})`,
+					transportCode: answer.transportCode,
 				},
 			};
 		}
 		const body = parseBody(answer.body);
 		if (isRecord(body) && typeof body.error === 'string' && body.error.trim() !== '') {
+			this.noteTime(method, body.time);
 			return { ok: false, failure: failureFromBitrixError(body, answer.status, this.secrets) };
 		}
 		if (answer.status >= 200 && answer.status < 300 && isRecord(body) && 'result' in body) {
@@ -234,16 +356,62 @@ export class Bitrix24Client {
 		};
 	}
 
-	/** One REST call: POST `<base>/<method>.json` with a JSON body. */
+	/** One REST call: POST `<base>/<method>.json` with a JSON body, repeated while the failure is transient. */
 	async call(method: string, params: IDataObject): Promise<Bitrix24Outcome> {
-		return await this.exchange(method, params);
+		for (let retry = 1; ; retry++) {
+			const outcome = await this.exchange(method, params);
+			if (outcome.ok) return outcome;
+			const delay = this.delayBeforeRetry([outcome.failure], retry, [method]);
+			if (delay === null) return outcome;
+			await this.waitBeforeRetry(delay);
+		}
 	}
 
 	/**
 	 * One `batch` call carrying up to 50 commands. Each command gets its own outcome, or undefined
-	 * when the portal's answer does not mention it.
+	 * when the portal's answer does not mention it. Commands that failed transiently, or that the
+	 * answer left out, are sent again in a smaller batch; answered ones never are.
 	 */
 	async batch(commands: ReadonlyArray<[key: string, command: string]>): Promise<BatchOutcome> {
+		const answered = new Map<string, Bitrix24Outcome | undefined>();
+		const methods = ['batch', ...new Set(commands.map(([, command]) => commandMethod(command)))];
+		let pending = [...commands];
+		for (let retry = 1; pending.length > 0; retry++) {
+			const round = await this.batchRound(pending);
+			const retryable: Array<[key: string, command: string]> = [];
+			const facts: FailureFacts[] = [];
+			if (!round.ok) {
+				retryable.push(...pending);
+				facts.push(round.failure);
+			} else {
+				for (const entry of pending) {
+					const outcome = round.commands.get(entry[0]);
+					if (outcome === undefined || (!outcome.ok && isTransientFailure(outcome.failure))) {
+						retryable.push(entry);
+						facts.push(outcome === undefined ? UNANSWERED : outcome.failure);
+					} else {
+						answered.set(entry[0], outcome);
+					}
+				}
+			}
+			if (retryable.length === 0) break;
+			const delay = this.delayBeforeRetry(facts, retry, methods);
+			if (delay === null) {
+				// Nothing answered at all: the batch as a whole failed (the caller may fall back to single calls).
+				if (!round.ok && answered.size === 0) return round;
+				for (const [key] of retryable) {
+					answered.set(key, round.ok ? round.commands.get(key) : { ok: false, failure: round.failure });
+				}
+				break;
+			}
+			await this.waitBeforeRetry(delay);
+			pending = retryable;
+		}
+		return { ok: true, commands: new Map(commands.map(([key]) => [key, answered.get(key)])) };
+	}
+
+	/** Sends one batch request and reads each command's outcome from the answer. */
+	private async batchRound(commands: ReadonlyArray<[key: string, command: string]>): Promise<BatchOutcome> {
 		const outcome = await this.exchange('batch', { halt: 0, cmd: Object.fromEntries(commands) as IDataObject });
 		if (!outcome.ok) return outcome;
 		const envelope = isRecord(outcome.result) ? outcome.result : null;
@@ -258,7 +426,7 @@ export class Bitrix24Client {
 		}
 		if (Object.keys(errors).length > 0) await this.learnRefreshedSecrets();
 		const byKey = new Map<string, Bitrix24Outcome | undefined>();
-		for (const [key] of commands) {
+		for (const [key, command] of commands) {
 			const time = isRecord(times[key]) ? (times[key] as IDataObject) : null;
 			const error = errors[key];
 			if (isRecord(error) && typeof error.error === 'string') {
@@ -266,8 +434,10 @@ export class Bitrix24Client {
 				// The batch's own status says nothing about one command; keep only a status the command carries.
 				const status = Number(error.status);
 				failure.httpCode = Number.isInteger(status) && status > 0 ? status : null;
+				this.noteFailure(failure);
 				byKey.set(key, { ok: false, failure });
 			} else if (Object.prototype.hasOwnProperty.call(results, key)) {
+				this.noteTime(commandMethod(command), time);
 				byKey.set(key, { ok: true, result: results[key], time });
 			} else {
 				byKey.set(key, undefined);
@@ -275,4 +445,10 @@ export class Bitrix24Client {
 		}
 		return { ok: true, commands: byKey };
 	}
+}
+
+/** The REST method a batch command calls: the part before its query string. */
+function commandMethod(command: string): string {
+	const query = command.indexOf('?');
+	return query < 0 ? command : command.slice(0, query);
 }

@@ -42,12 +42,12 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	QUERY_LIMIT_EXCEEDED: {
 		httpStatus: 503,
 		retryable: true,
-		hint: 'The portal is rate limiting REST calls (2 per second with a burst of 50 on standard plans). Run fewer requests at once or wait and run again.',
+		hint: 'The portal kept refusing calls for its rate limit after the retries. Other applications may share the limit: choose the "Portal Rate Limit" that matches the plan, raise "Max Retries", or run again later.',
 	},
 	OPERATION_TIME_LIMIT: {
 		httpStatus: 429,
 		retryable: true,
-		hint: 'This method used up its run-time budget on the portal for the last 10 minutes. Wait until the budget resets and run again.',
+		hint: 'This method used up its run-time budget on the portal for the last 10 minutes, and it did not reset within the node\'s retry wait. Run again after the budget resets.',
 	},
 	OVERLOAD_LIMIT: {
 		httpStatus: 503,
