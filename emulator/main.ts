@@ -14,6 +14,7 @@ async function main(): Promise<void> {
 		clientId: process.env.BX24_CLIENT_ID || undefined,
 		clientSecret: process.env.BX24_CLIENT_SECRET || undefined,
 		limits: { drainPerSecond: 2, burst: 50 },
+		operatingBudgetSeconds: 480,
 	});
 
 	const lines = [
@@ -33,7 +34,7 @@ async function main(): Promise<void> {
 		'Pay systems: 11 card, 12 bank transfer, 13 cash, 14 card (second shop), 15 empty settings',
 		'Handlers: resthandlercard, resthandlerbank, resthandlerempty, resthandlerunused (no pay system)',
 		'Invoices: 1..100000 exist except 404; try INVOICE_ID 10 with PAY_SYSTEM_ID 11, or 7 with 12',
-		'Limits: 2 requests/s, burst 50',
+		'Limits: 2 requests/s, burst 50; 480 s of run time per method in 10 minutes',
 		'',
 		'Press Ctrl+C to stop.',
 	];

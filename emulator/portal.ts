@@ -21,6 +21,8 @@ export interface PortalOptions {
 	missingInvoiceIds?: number[];
 	limits?: { drainPerSecond: number; burst: number } | null;
 	operatingBudgetSeconds?: number | null;
+	/** The window the budget covers: 600 s on Bitrix24; shorter lets tests see a reset. */
+	operatingWindowSeconds?: number;
 	processingSecondsPerCall?: number;
 }
 
@@ -82,7 +84,7 @@ export interface Portal {
 const WEBHOOK_SCOPES: readonly string[] = ['pay_system', 'crm', 'user'];
 const NO_SCOPE_WEBHOOK_SCOPES: readonly string[] = ['crm', 'user'];
 const MAX_BATCH_COMMANDS = 50;
-const OPERATING_WINDOW_MS = 10 * 60 * 1000;
+const DEFAULT_OPERATING_WINDOW_SECONDS = 10 * 60;
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
@@ -329,8 +331,10 @@ class LeakyBucket {
 class OperatingLedger {
 	private readonly entries = new Map<string, Array<{ at: number; micros: number }>>();
 
+	constructor(private readonly windowMs: number) {}
+
 	private live(method: string, now: number): Array<{ at: number; micros: number }> {
-		const list = (this.entries.get(method) ?? []).filter((entry) => entry.at > now - OPERATING_WINDOW_MS);
+		const list = (this.entries.get(method) ?? []).filter((entry) => entry.at > now - this.windowMs);
 		this.entries.set(method, list);
 		return list;
 	}
@@ -347,10 +351,10 @@ class OperatingLedger {
 	resetAt(method: string, now: number, budgetSeconds: number | null): number {
 		const list = this.live(method, now);
 		if (list.length === 0) {
-			return Math.ceil((now + OPERATING_WINDOW_MS) / 1000);
+			return Math.ceil((now + this.windowMs) / 1000);
 		}
 		if (budgetSeconds === null) {
-			return Math.ceil((list[0].at + OPERATING_WINDOW_MS) / 1000);
+			return Math.ceil((list[0].at + this.windowMs) / 1000);
 		}
 		let remaining = list.reduce((sum, entry) => sum + entry.micros, 0);
 		const budgetMicros = Math.round(budgetSeconds * 1e6);
@@ -360,10 +364,10 @@ class OperatingLedger {
 			}
 			remaining -= entry.micros;
 			if (remaining <= budgetMicros) {
-				return Math.ceil((entry.at + OPERATING_WINDOW_MS) / 1000);
+				return Math.ceil((entry.at + this.windowMs) / 1000);
 			}
 		}
-		return Math.ceil((list[0].at + OPERATING_WINDOW_MS) / 1000);
+		return Math.ceil((list[0].at + this.windowMs) / 1000);
 	}
 
 	clear(): void {
@@ -400,7 +404,7 @@ class EmulatedPortal implements Portal {
 	private bucket: LeakyBucket | null;
 	private operatingBudgetSeconds: number | null;
 	private processingSecondsPerCall: number;
-	private readonly operating = new OperatingLedger();
+	private readonly operating: OperatingLedger;
 	private faults: ActiveFault[] = [];
 	private readonly accessTokens = new Map<string, AccessTokenRecord>();
 	private readonly refreshTokens = new Map<string, PendingGrant>();
@@ -422,6 +426,7 @@ class EmulatedPortal implements Portal {
 		this.batchAllowed = options.batchAllowed ?? true;
 		this.bucket = options.limits ? new LeakyBucket(options.limits) : null;
 		this.operatingBudgetSeconds = options.operatingBudgetSeconds ?? null;
+		this.operating = new OperatingLedger((options.operatingWindowSeconds ?? DEFAULT_OPERATING_WINDOW_SECONDS) * 1000);
 		this.processingSecondsPerCall = options.processingSecondsPerCall ?? 0.01;
 		this.methods = this.defineMethods();
 

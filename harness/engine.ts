@@ -5,6 +5,7 @@ import type {
 	ICredentialDataDecryptedObject,
 	ICredentialType,
 	IDataObject,
+	IExecuteFunctions,
 	IHttpRequestHelper,
 	IHttpRequestOptions,
 	INode,
@@ -60,8 +61,27 @@ export function loadedCredentialType(name: string): ICredentialType {
 	return credentialType;
 }
 
-export function nodeTypesFor(items: IDataObject[]): INodeTypes {
-	const byName: Record<string, INodeType> = { ...loaded.nodes, [ITEMS_NODE_TYPE]: itemsNodeType(items) };
+/** The package's node with its execute watched: `finished` settles when a call of it has. */
+function watchedPackageNodeType(): { nodeType: INodeType; finished: Promise<unknown> } {
+	const original = packageNodeType();
+	let settle: (value: unknown) => void = () => undefined;
+	const finished = new Promise<unknown>((resolve) => (settle = resolve));
+	const nodeType = Object.create(original) as INodeType;
+	nodeType.execute = async function (this: IExecuteFunctions) {
+		try {
+			const result = await original.execute!.call(this);
+			settle(undefined);
+			return result;
+		} catch (error) {
+			settle(error);
+			throw error;
+		}
+	};
+	return { nodeType, finished };
+}
+
+export function nodeTypesFor(items: IDataObject[], overrides: Record<string, INodeType> = {}): INodeTypes {
+	const byName: Record<string, INodeType> = { ...loaded.nodes, [ITEMS_NODE_TYPE]: itemsNodeType(items), ...overrides };
 	return {
 		getByName(type: string) {
 			return this.getByNameAndVersion(type);
@@ -162,6 +182,8 @@ export interface WorkflowRunOptions {
 	/** Extra node settings (retryOnFail, alwaysOutputData, ...). */
 	nodeSettings?: Partial<INode>;
 	mode?: WorkflowExecuteMode;
+	/** Cancels the execution, as the editor's stop button does, once this promise resolves. */
+	cancelWhen?: Promise<void>;
 }
 
 export interface WorkflowRunResult {
@@ -175,6 +197,11 @@ export interface WorkflowRunResult {
 	/** The error the node threw, also when a "continue" setting let the run go on. */
 	nodeError: IRun['data']['resultData']['error'];
 	credentialsHelper: TestCredentialsHelper;
+	/**
+	 * Settles when the node's own execute has finished, with what it threw (undefined if nothing).
+	 * After a cancel the engine reports at once; this says when the node itself stopped.
+	 */
+	nodeFinished: Promise<unknown>;
 }
 
 export const NODE_NAME = 'Pay System Invoice Settings';
@@ -242,7 +269,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 		...(options.onError !== undefined ? { onError: options.onError } : {}),
 		...options.nodeSettings,
 	});
-	const nodeTypes = nodeTypesFor(options.items);
+	const watched = watchedPackageNodeType();
+	const nodeTypes = nodeTypesFor(options.items, { [NODE_TYPE]: watched.nodeType });
 	const workflow = new Workflow({
 		id: 'harness',
 		name: 'harness',
@@ -285,7 +313,13 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 	} as unknown as IRunExecutionData;
 
 	const execution = new WorkflowExecute(additionalData, mode, runExecutionData);
-	await execution.processRunExecutionData(workflow);
+	const running = execution.processRunExecutionData(workflow);
+	if (options.cancelWhen === undefined) {
+		await running;
+	} else {
+		// A cancelled execution never settles its promise; the after-hook reports it instead.
+		void options.cancelWhen.then(() => running.cancel());
+	}
 	const run = await finished;
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 	const outputs = taskData?.data?.main ?? [];
@@ -296,5 +330,6 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 		error: run.data.resultData.error,
 		nodeError: taskData?.error,
 		credentialsHelper,
+		nodeFinished: watched.finished,
 	};
 }

@@ -3,18 +3,24 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, I
 import type { Portal, PortalOptions } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';
 
-/** Starts one emulated portal for the file, with a clean request log and no faults for each test. */
+/** Bitrix24's standard plan: 2 requests/s with a burst of 50, and 480 s of run time per method in 10 minutes. */
+export const STANDARD_PORTAL: PortalOptions = {
+	limits: { drainPerSecond: 2, burst: 50 },
+	operatingBudgetSeconds: 480,
+};
+
+/**
+ * Starts a fresh emulated portal for each test, with the standard limits unless told otherwise: each
+ * test meets an empty leaky bucket and a new address, so pacing state never carries between tests.
+ */
 export function usePortal(options: PortalOptions = {}): () => Portal {
 	let portal: Portal | undefined;
-	beforeAll(async () => {
-		portal = await startPortal(options);
+	beforeEach(async () => {
+		portal = await startPortal({ ...STANDARD_PORTAL, ...options });
 	});
-	afterAll(async () => {
+	afterEach(async () => {
 		await portal?.stop();
-	});
-	beforeEach(() => {
-		portal?.clearLog();
-		portal?.clearFaults();
+		portal = undefined;
 	});
 	return () => {
 		if (portal === undefined) throw new Error('The portal has not started');
