@@ -1,0 +1,126 @@
+/** Part 2: the node's own cost over plain HTTP, against a portal without limits. */
+import { SAFETY_UNITS } from '../nodes/shared/bitrix24/pacing';
+import type { ScenarioReport, ScenarioRequest } from './protocol';
+import { STANDARD_PORTAL_LIMITS, describeRequest, runScenario } from './runner';
+import type { Row } from './table';
+import { formatBytes, formatCount, formatDuration, formatMegabytes, formatRatio, formatTable, median } from './table';
+
+const SIZES = [1_000, 10_000];
+const QUICK_SIZES = [1_000];
+const REPEATS = 5;
+const QUICK_REPEATS = 3;
+/** One full batch, untimed, so lazy loading and first-call JIT are not counted as per-item cost. */
+const WARM_UP_ITEMS = 50;
+const BATCH_LIMIT = 50;
+/** Requests a node that cannot turn pacing off sends within its first burst, without waiting. */
+const UNPACED_REQUESTS = STANDARD_PORTAL_LIMITS.burst - SAFETY_UNITS;
+
+export interface OverheadRow {
+	n: number;
+	node: ScenarioReport[];
+	axios: ScenarioReport[];
+	failures: string[];
+	skipped?: string;
+}
+
+export interface OverheadPlan {
+	sizes: number[];
+	repeats: number;
+	/** False while the node has no rateLimit option: it then paces at 2 requests/s whatever it is told. */
+	nodeCanSkipPacing: boolean;
+}
+
+export function planOverhead(flags: { quick: boolean }, nodeCanSkipPacing: boolean): OverheadPlan {
+	return { sizes: flags.quick ? QUICK_SIZES : SIZES, repeats: flags.quick ? QUICK_REPEATS : REPEATS, nodeCanSkipPacing };
+}
+
+export async function runOverhead(plan: OverheadPlan, log: (line: string) => void): Promise<OverheadRow[]> {
+	const rows: OverheadRow[] = [];
+	for (const n of plan.sizes) {
+		const row: OverheadRow = { n, node: [], axios: [], failures: [] };
+		rows.push(row);
+		if (!plan.nodeCanSkipPacing && Math.ceil(n / BATCH_LIMIT) > UNPACED_REQUESTS) {
+			row.skipped = 'not run: the node has no rateLimit option yet, so it would pace at 2 requests/s';
+			continue;
+		}
+		// Node and axios alternate, so a slow spell of the machine hits both alike.
+		for (let repeat = 0; repeat < plan.repeats; repeat++) {
+			for (const [path, reports] of [['node-batch', row.node], ['axios-batch', row.axios]] as const) {
+				const request: ScenarioRequest = { path, n, warmUp: WARM_UP_ITEMS, ...(path === 'node-batch' ? { rateLimit: 'none' } : {}) };
+				try {
+					const { report } = await runScenario(request, null);
+					reports.push(report);
+					log(`overhead ${describeRequest(request)}, run ${repeat + 1}/${plan.repeats}: ${formatDuration(report.wallMs)}`);
+				} catch (error) {
+					row.failures.push(error instanceof Error ? error.message : String(error));
+					log(`FAILED   ${row.failures[row.failures.length - 1]}`);
+				}
+			}
+		}
+	}
+	return rows;
+}
+
+const retainedGrowth = (row: OverheadRow) =>
+	median(row.node.map((report) => report.retainedHeapBytes - report.baselineHeapBytes));
+
+function rowOf(row: OverheadRow): Row {
+	const lead = [formatCount(row.n)];
+	if (row.skipped !== undefined) return { lead, note: row.skipped };
+	if (row.node.length === 0 || row.axios.length === 0) return { lead, note: `failed: ${row.failures.join('; ')}` };
+	const nodeWall = median(row.node.map((report) => report.wallMs));
+	const axiosWall = median(row.axios.map((report) => report.wallMs));
+	const peakGrowth = median(row.node.map((report) => report.peakHeapBytes - report.baselineHeapBytes));
+	const retained = retainedGrowth(row);
+	return {
+		cells: [
+			...lead,
+			formatDuration(nodeWall),
+			formatDuration(axiosWall),
+			formatRatio(nodeWall / axiosWall),
+			formatMegabytes(peakGrowth),
+			formatBytes(peakGrowth / row.n),
+			formatMegabytes(retained),
+			formatBytes(retained / row.n),
+			formatCount(sumErrors(row)),
+		],
+	};
+}
+
+function sumErrors(row: OverheadRow): number {
+	return [...row.node, ...row.axios].reduce((sum, report) => sum + report.errorItems, 0);
+}
+
+export function formatOverhead(plan: OverheadPlan, rows: OverheadRow[], nodeOptions: string[]): string {
+	const lines = [
+		'In-process overhead: a portal without limits',
+		`node: batch on, rateLimit 'none', run by n8n-core's WorkflowExecute; axios: the same 50-command batch bodies, one after another.`,
+		`Median of ${plan.repeats} runs each (node and axios alternating), each in a fresh child process against a fresh portal,`,
+		`after an untimed ${WARM_UP_ITEMS}-item warm-up against a second portal. Heap growth is the node's, over its heap after a full GC just before the run:`,
+		'at its peak (sampled every 5 ms), and retained after a full GC with the output still held.',
+		`The node offers these options: ${nodeOptions.join(', ') || 'none'}.`,
+	];
+	const headers = ['N', 'node', 'axios', 'node/axios', 'node peak heap growth', 'per item', 'retained', 'per item', 'error items'];
+	lines.push('', formatTable(headers, rows.map(rowOf), new Set([0, 1, 2, 3, 4, 5, 6, 7, 8])), '');
+	const marginal = marginalLine(rows);
+	if (marginal !== null) lines.push(marginal);
+	lines.push('Target: node/axios <= 2×.');
+	return lines.join('\n');
+}
+
+/** A run also keeps a fixed amount (code, caches): the slope between two sizes is the cost of one more item. */
+function marginalLine(rows: OverheadRow[]): string | null {
+	const measured = rows.filter((row) => row.skipped === undefined && row.node.length > 0);
+	if (measured.length < 2) return null;
+	const [small, large] = [measured[0], measured[measured.length - 1]];
+	const perItem = (retainedGrowth(large) - retainedGrowth(small)) / (large.n - small.n);
+	const fixed = retainedGrowth(small) - perItem * small.n;
+	return (
+		`Retained heap from N=${formatCount(small.n)} to ${formatCount(large.n)}: ${formatBytes(perItem)} per extra item ` +
+		`on top of a fixed ${formatMegabytes(fixed)}.`
+	);
+}
+
+export function overheadIsCorrect(rows: OverheadRow[]): boolean {
+	return rows.every((row) => row.skipped !== undefined || (row.failures.length === 0 && sumErrors(row) === 0));
+}

@@ -1,0 +1,76 @@
+/** What the parent asks of a scenario child (argv, and the webhook URL in the environment) and the JSON line it prints back. */
+import { parseArgs } from 'node:util';
+
+export const PATHS = ['node-batch', 'node-single', 'naive', 'axios-batch'] as const;
+export type PathName = (typeof PATHS)[number];
+
+export const PATH_LABELS: Readonly<Record<PathName, string>> = {
+	'node-batch': 'node, batch on',
+	'node-single': 'node, batch off',
+	naive: 'naive',
+	'axios-batch': 'axios, batch',
+};
+
+/** The URLs hold the webhook code: the environment keeps them out of the process list. */
+export const WEBHOOK_URL_ENV = 'BENCH_WEBHOOK_URL';
+/** A second portal, without limits, for the warm-up: the measured one sees only the measured requests. */
+export const WARM_UP_WEBHOOK_URL_ENV = 'BENCH_WARM_UP_WEBHOOK_URL';
+
+export interface ScenarioRequest {
+	path: PathName;
+	n: number;
+	/** The node's `rateLimit` option; unset leaves the node's default. */
+	rateLimit?: string;
+	/** Items run once, untimed, against the warm-up portal before the measured run. */
+	warmUp?: number;
+}
+
+export interface ScenarioReport {
+	path: PathName;
+	n: number;
+	/** Loading the path's modules (n8n-core and the built package, for the node). */
+	loadMs: number;
+	/** The warm-up's wall time: the first run in the process. */
+	warmUpMs: number | null;
+	wallMs: number;
+	/** Input items without exactly their expected settings in the output. */
+	errorItems: number;
+	/** The process's peak resident set, module loading included. */
+	peakRssBytes: number;
+	/** The highest heapUsed sampled during the measured run. */
+	peakHeapBytes: number;
+	/** heapUsed after a full GC just before the measured run. */
+	baselineHeapBytes: number;
+	/** heapUsed after a full GC with the run's output still held. */
+	retainedHeapBytes: number;
+}
+
+export function toArgv(request: ScenarioRequest): string[] {
+	const argv = ['--path', request.path, '--n', String(request.n)];
+	if (request.rateLimit !== undefined) argv.push('--rate-limit', request.rateLimit);
+	if (request.warmUp !== undefined) argv.push('--warm-up', String(request.warmUp));
+	return argv;
+}
+
+export function fromArgv(argv: string[]): ScenarioRequest {
+	const { values } = parseArgs({
+		args: argv,
+		options: {
+			path: { type: 'string' },
+			n: { type: 'string' },
+			'rate-limit': { type: 'string' },
+			'warm-up': { type: 'string' },
+		},
+	});
+	const path = PATHS.find((name) => name === values.path);
+	const n = Number(values.n);
+	if (path === undefined || !Number.isSafeInteger(n) || n < 1) {
+		throw new Error(`Usage: scenario.ts --path ${PATHS.join('|')} --n <items> [--rate-limit <preset>] [--warm-up <items>]`);
+	}
+	return {
+		path,
+		n,
+		rateLimit: values['rate-limit'],
+		warmUp: values['warm-up'] === undefined ? undefined : Number(values['warm-up']),
+	};
+}

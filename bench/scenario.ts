@@ -1,0 +1,90 @@
+/**
+ * One benchmark scenario in a process of its own, so the memory figures are this path's alone (the
+ * emulated portal runs in the parent). Prints one JSON line: a ScenarioReport.
+ */
+import type { IDataObject } from 'n8n-workflow';
+
+import { collectGarbage, heapUsedBytes, peakRssBytes, startHeapPeakSampler } from './memory';
+import type { ScenarioReport, ScenarioRequest } from './protocol';
+import { WARM_UP_WEBHOOK_URL_ENV, WEBHOOK_URL_ENV, fromArgv } from './protocol';
+import type { PathOutcome } from './workload';
+import { invoiceIds } from './workload';
+
+function nodeOptionsOf(request: ScenarioRequest): IDataObject {
+	const options: IDataObject = request.path === 'node-single' ? { batch: false } : {};
+	if (request.rateLimit !== undefined) options.rateLimit = request.rateLimit;
+	return options;
+}
+
+type PathRunner = (webhookUrl: string, ids: number[]) => Promise<PathOutcome>;
+
+// Each path is loaded only when asked for, so a plain axios child never carries n8n in its memory.
+async function loadPath(request: ScenarioRequest): Promise<PathRunner> {
+	switch (request.path) {
+		case 'node-batch':
+		case 'node-single': {
+			const { runNode } = await import('./nodePath');
+			const options = nodeOptionsOf(request);
+			return async (webhookUrl, ids) => await runNode(webhookUrl, ids, options);
+		}
+		case 'naive':
+			return (await import('./naive')).runNaive;
+		case 'axios-batch':
+			return (await import('./axiosBatch')).runAxiosBatch;
+	}
+}
+
+function requiredEnv(name: string): string {
+	const value = process.env[name];
+	if (value === undefined || value === '') throw new Error(`${name} is not set`);
+	return value;
+}
+
+// A first run in a process pays for lazy setup and cold code; a running n8n has paid that long before.
+async function warmUp(runPath: PathRunner, items: number | undefined): Promise<number | null> {
+	if (items === undefined || items < 1) return null;
+	const started = performance.now();
+	const outcome = await runPath(requiredEnv(WARM_UP_WEBHOOK_URL_ENV), invoiceIds(items));
+	if (outcome.errorItems > 0) throw new Error(`The warm-up returned ${outcome.errorItems} wrong items`);
+	return performance.now() - started;
+}
+
+async function main(): Promise<void> {
+	const request = fromArgv(process.argv.slice(2));
+	const webhookUrl = requiredEnv(WEBHOOK_URL_ENV);
+	const ids = invoiceIds(request.n);
+	const loadStarted = performance.now();
+	const runPath = await loadPath(request);
+	const loadMs = performance.now() - loadStarted;
+	const warmUpMs = await warmUp(runPath, request.warmUp);
+
+	collectGarbage();
+	const baselineHeapBytes = heapUsedBytes();
+	const sampler = startHeapPeakSampler();
+	const started = performance.now();
+	const outcome = await runPath(webhookUrl, ids);
+	const wallMs = performance.now() - started;
+	const peakHeapBytes = sampler.stop();
+	collectGarbage();
+	const retainedHeapBytes = heapUsedBytes();
+
+	const report: ScenarioReport = {
+		path: request.path,
+		n: request.n,
+		loadMs,
+		warmUpMs,
+		wallMs,
+		// Read after the retained measurement: the output stays reachable until here.
+		errorItems: outcome.errorItems,
+		peakRssBytes: peakRssBytes(),
+		peakHeapBytes,
+		baselineHeapBytes,
+		retainedHeapBytes,
+	};
+	process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main().catch((error: unknown) => {
+	console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+	process.exitCode = 1;
+});
