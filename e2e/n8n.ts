@@ -320,7 +320,7 @@ export async function startServer(
 	const deadline = Date.now() + (options.timeoutMs ?? 120_000);
 	const readyUrl = `${url}${options.readyPath ?? '/healthz/readiness'}`;
 	for (;;) {
-		if (child.exitCode !== null) throw new Error(`n8n ${options.command?.join(' ') ?? 'start'} exited early:\n${output.slice(-4000)}`);
+		if (child.exitCode !== null || child.signalCode !== null) throw new Error(`n8n ${options.command?.join(' ') ?? 'start'} exited early:\n${output.slice(-4000)}`);
 		try {
 			const response = await fetch(readyUrl);
 			if (response.status === 200) break;
