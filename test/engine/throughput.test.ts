@@ -1,4 +1,4 @@
-import type { LoggedRequest } from '../../emulator/portal';
+import type { FaultRule, LoggedRequest } from '../../emulator/portal';
 import { runWorkflow } from '../../harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
@@ -7,6 +7,18 @@ const METHOD = 'sale.paysystem.settings.invoice.get';
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
 const refusals = (requests: LoggedRequest[]) => requests.filter((request) => request.errorCode === 'QUERY_LIMIT_EXCEEDED');
 const commandsOf = (request: LoggedRequest) => request.params.cmd as Record<string, string>;
+/** The method's budget is spent until `secondsAhead` from now, as the portal says in `time`. */
+const operatingTimeLimit = (secondsAhead: number): FaultRule => ({
+	restMethod: METHOD,
+	response: {
+		status: 429,
+		json: {
+			error: 'OPERATION_TIME_LIMIT',
+			error_description: 'Method is blocked due to operation time limit.',
+			time: { operating_reset_at: Math.ceil(Date.now() / 1000) + secondsAhead },
+		},
+	},
+});
 const command = (invoiceId: number) => `${METHOD}?INVOICE_ID=${invoiceId}&PAY_SYSTEM_ID=12`;
 
 describe('Pacing: on the standard limits a run never meets QUERY_LIMIT_EXCEEDED', () => {
@@ -128,11 +140,7 @@ describe('Retry bounds: a fault that lasts ends as error items after Max Retries
 	});
 
 	it('an operating-time reset past the retry wait bound fails at once, without waiting', async () => {
-		const resetAt = Math.ceil(Date.now() / 1000) + 3600;
-		portal().addFault({
-			restMethod: METHOD,
-			response: { status: 429, json: { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit.', time: { operating_reset_at: resetAt } } },
-		});
+		portal().addFault(operatingTimeLimit(3600));
 		const { errorOutput } = await runWorkflow({
 			parameters: byPaySystemId(12, { batch: false }),
 			items: invoices(7),
@@ -231,11 +239,7 @@ describe('Cancellation stops a wait at once and sends nothing more', () => {
 	const portal = usePortal();
 
 	it('cancelled during an operating-time wait of a minute', async () => {
-		const resetAt = Math.ceil(Date.now() / 1000) + 60;
-		portal().addFault({
-			restMethod: METHOD,
-			response: { status: 429, json: { error: 'OPERATION_TIME_LIMIT', error_description: 'Method is blocked due to operation time limit.', time: { operating_reset_at: resetAt } } },
-		});
+		portal().addFault(operatingTimeLimit(60));
 		const { nodeFinished } = await runWorkflow({
 			parameters: byPaySystemId(12, { batch: false }),
 			items: invoices(7),
