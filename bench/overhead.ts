@@ -9,8 +9,8 @@ const SIZES = [1_000, 10_000];
 const QUICK_SIZES = [1_000];
 const REPEATS = 5;
 const QUICK_REPEATS = 3;
-/** One full batch, untimed, so lazy loading and first-call JIT are not counted as per-item cost. */
-const WARM_UP_ITEMS = 50;
+/** Untimed, so lazy setup and cold code are not counted as per-item cost: after 50 items V8 has not yet optimised the item path. */
+const WARM_UP_ITEMS = 1_000;
 const BATCH_LIMIT = 50;
 /** Requests a node that cannot turn pacing off sends within its first burst, without waiting. */
 const UNPACED_REQUESTS = STANDARD_PORTAL_LIMITS.burst - SAFETY_UNITS;
@@ -96,7 +96,7 @@ export function formatOverhead(plan: OverheadPlan, rows: OverheadRow[], nodeOpti
 		'In-process overhead: a portal without limits',
 		`node: batch on, rateLimit 'none', run by n8n-core's WorkflowExecute; axios: the same 50-command batch bodies, one after another.`,
 		`Median of ${plan.repeats} runs each (node and axios alternating), each in a fresh child process against a fresh portal,`,
-		`after an untimed ${WARM_UP_ITEMS}-item warm-up against a second portal. Heap growth is the node's, over its heap after a full GC just before the run:`,
+		`after an untimed ${formatCount(WARM_UP_ITEMS)}-item warm-up against a second portal. Heap growth is the node's, over its heap after a full GC just before the run:`,
 		'at its peak (sampled every 5 ms), and retained after a full GC with the output still held.',
 		`The node offers these options: ${nodeOptions.join(', ') || 'none'}.`,
 	];
