@@ -329,34 +329,48 @@ class LeakyBucket {
 
 /** Per-method run time over a sliding 10-minute window, kept in whole microseconds to avoid float drift. */
 class OperatingLedger {
-	private readonly entries = new Map<string, Array<{ at: number; micros: number }>>();
+	// Entries arrive in time order, so expiry only ever drops from the front; the sum is kept running
+	// so a call costs the same whether the window holds ten entries or ten thousand.
+	private readonly entries = new Map<string, { list: Array<{ at: number; micros: number }>; sum: number }>();
 
 	constructor(private readonly windowMs: number) {}
 
-	private live(method: string, now: number): Array<{ at: number; micros: number }> {
-		const list = (this.entries.get(method) ?? []).filter((entry) => entry.at > now - this.windowMs);
-		this.entries.set(method, list);
-		return list;
+	private live(method: string, now: number): { list: Array<{ at: number; micros: number }>; sum: number } {
+		let ledger = this.entries.get(method);
+		if (ledger === undefined) {
+			ledger = { list: [], sum: 0 };
+			this.entries.set(method, ledger);
+		}
+		let expired = 0;
+		while (expired < ledger.list.length && ledger.list[expired].at <= now - this.windowMs) {
+			ledger.sum -= ledger.list[expired].micros;
+			expired++;
+		}
+		if (expired > 0) ledger.list.splice(0, expired);
+		return ledger;
 	}
 
 	seconds(method: string, now: number): number {
-		return this.live(method, now).reduce((sum, entry) => sum + entry.micros, 0) / 1e6;
+		return this.live(method, now).sum / 1e6;
 	}
 
 	add(method: string, now: number, seconds: number): void {
-		this.live(method, now).push({ at: now, micros: Math.round(seconds * 1e6) });
+		const ledger = this.live(method, now);
+		const micros = Math.round(seconds * 1e6);
+		ledger.list.push({ at: now, micros });
+		ledger.sum += micros;
 	}
 
 	/** Unix seconds when the method's sum drops to `budgetSeconds` or below (or the window's next reset). */
 	resetAt(method: string, now: number, budgetSeconds: number | null): number {
-		const list = this.live(method, now);
+		const { list, sum } = this.live(method, now);
 		if (list.length === 0) {
 			return Math.ceil((now + this.windowMs) / 1000);
 		}
 		if (budgetSeconds === null) {
 			return Math.ceil((list[0].at + this.windowMs) / 1000);
 		}
-		let remaining = list.reduce((sum, entry) => sum + entry.micros, 0);
+		let remaining = sum;
 		const budgetMicros = Math.round(budgetSeconds * 1e6);
 		for (const entry of list) {
 			if (remaining <= budgetMicros) {
