@@ -7,7 +7,16 @@ import { LOCAL_ERROR_CODES, describeErrorCode } from '../shared/bitrix24/errorTa
 import { rateLimitOf } from '../shared/bitrix24/pacing';
 import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT } from '../shared/bitrix24/retryPolicy';
 import type { InvoiceSettingsRequest } from './invoiceSettings';
-import { METHOD, batchCommand, methodParams, planItem, toErrorItem, toSettings, toSuccessItems } from './invoiceSettings';
+import {
+	METHOD,
+	batchCommand,
+	methodParams,
+	parameterReader,
+	planItem,
+	toErrorItem,
+	toSettings,
+	toSuccessItems,
+} from './invoiceSettings';
 
 /** Bitrix24 runs at most 50 commands in one `batch` call. */
 export const BATCH_LIMIT = 50;
@@ -83,8 +92,9 @@ export async function executeGet(context: IExecuteFunctions): Promise<INodeExecu
 
 	const outcomes: Array<ItemOutcome | undefined> = new Array(inputItems.length);
 	const requests: InvoiceSettingsRequest[] = [];
+	const read = parameterReader(context);
 	for (let itemIndex = 0; itemIndex < inputItems.length; itemIndex++) {
-		const planned = planItem(context, itemIndex);
+		const planned = planItem(context, itemIndex, read);
 		if ('invalid' in planned) outcomes[itemIndex] = planned.invalid;
 		else requests.push(planned.request);
 	}
