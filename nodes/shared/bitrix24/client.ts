@@ -10,7 +10,7 @@ import { NodeOperationError, sleep } from 'n8n-workflow';
 import { resolveOAuthBase, resolveWebhookBase } from './endpoint';
 import { LOCAL_ERROR_CODES } from './errorTable';
 import type { BucketState, RateLimit } from './pacing';
-import { EMPTY_BUCKET, RATE_LIMIT_PRESETS, markFull, reserveSlot } from './pacing';
+import { EMPTY_BUCKET, RATE_LIMIT_PRESETS, levelAt, markFull, reserveSlot } from './pacing';
 import { credentialSecrets, redactSecrets } from './redact';
 import type { FailureFacts, RetryPolicy } from './retryPolicy';
 import { DEFAULT_RETRY_POLICY, QUERY_LIMIT_EXCEEDED, isTransientFailure, retryDelay } from './retryPolicy';
@@ -229,7 +229,12 @@ export class Bitrix24Client {
 	private async pace(): Promise<void> {
 		const limit = this.settings.rateLimit;
 		if (limit === null) return;
-		const { waitMs, state } = reserveSlot(portalBuckets.get(this.portalKey) ?? EMPTY_BUCKET, limit, Date.now());
+		const now = Date.now();
+		const { waitMs, state } = reserveSlot(portalBuckets.get(this.portalKey) ?? EMPTY_BUCKET, limit, now);
+		// A bucket that has drained empty holds nothing worth keeping in a long-running n8n.
+		for (const [portal, bucket] of portalBuckets) {
+			if (levelAt(bucket, limit, now) === 0) portalBuckets.delete(portal);
+		}
 		portalBuckets.set(this.portalKey, state);
 		await this.pause(waitMs);
 	}
