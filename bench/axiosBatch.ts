@@ -2,13 +2,12 @@
  * The node's batch requests with nothing around them: the same 50-command bodies, sent one after
  * another with plain axios. The floor the node's own overhead is measured against.
  */
+import { BATCH_LIMIT } from '../nodes/PaySystemInvoiceSettings/executeGet';
 import axios from 'axios';
 
 import type { PathOutcome } from './workload';
 import { METHOD, PAY_SYSTEM_ID, isExpectedSettings, withTrailingSlash } from './workload';
 
-/** Bitrix24 runs at most 50 commands in one `batch` call. */
-const BATCH_LIMIT = 50;
 
 export async function runAxiosBatch(webhookUrl: string, ids: number[]): Promise<PathOutcome> {
 	const url = `${withTrailingSlash(webhookUrl)}batch.json`;

@@ -7,7 +7,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { offeredNodeOptions } from './nodeOptions';
 import { formatOverhead, overheadIsCorrect, planOverhead, runOverhead } from './overhead';
 import { formatDuration } from './table';
 import { formatThroughput, planThroughput, runCell, throughputIsCorrect } from './throughput';
@@ -28,24 +27,19 @@ async function main(): Promise<void> {
 		},
 	});
 	const flags = { full: values.full === true, quick: values.quick === true };
-	const nodeOptions = offeredNodeOptions();
-	const missingOptions = ['rateLimit', 'maxRetries'].filter((name) => !nodeOptions.includes(name));
 
 	const cells = planThroughput(flags);
 	const background = Promise.all(cells.filter((cell) => cell.mode === 'background').map((cell) => runCell(cell, log)));
 	for (const cell of cells.filter((each) => each.mode === 'foreground')) await runCell(cell, log);
-	const overheadPlan = planOverhead(flags, nodeOptions.includes('rateLimit'));
+	const overheadPlan = planOverhead(flags);
 	const overheadRows = await runOverhead(overheadPlan, log);
 	await background;
 
 	const report = [
 		formatThroughput(cells),
 		'',
-		formatOverhead(overheadPlan, overheadRows, nodeOptions),
+		formatOverhead(overheadPlan, overheadRows),
 	];
-	if (missingOptions.length > 0) {
-		report.push('', `Note: the built node has no ${missingOptions.join(' or ')} option yet; it ran with its defaults.`);
-	}
 	if (flags.quick) report.push('', 'Quick run (--quick): N = 100 only for throughput, N = 1,000 for overhead.');
 	report.push('', `Total time: ${formatDuration(performance.now() - startedAt)}`);
 	process.stdout.write(`\n${report.join('\n')}\n`);
@@ -53,7 +47,7 @@ async function main(): Promise<void> {
 	const resultsFolder = join(__dirname, 'results');
 	mkdirSync(resultsFolder, { recursive: true });
 	const resultsFile = join(resultsFolder, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-	writeFileSync(resultsFile, `${JSON.stringify({ flags, nodeOptions, throughput: cells, overhead: overheadRows }, null, '\t')}\n`);
+	writeFileSync(resultsFile, `${JSON.stringify({ flags, throughput: cells, overhead: overheadRows }, null, '\t')}\n`);
 	log(`raw figures: ${resultsFile}`);
 
 	if (!throughputIsCorrect(cells) || !overheadIsCorrect(overheadRows)) {

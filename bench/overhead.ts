@@ -1,7 +1,6 @@
 /** Part 2: the node's own cost over plain HTTP, against a portal without limits. */
-import { SAFETY_UNITS } from '../nodes/shared/bitrix24/pacing';
 import type { ScenarioReport, ScenarioRequest } from './protocol';
-import { STANDARD_PORTAL_LIMITS, describeRequest, runScenario } from './runner';
+import { describeRequest, runScenario } from './runner';
 import type { Row } from './table';
 import { formatBytes, formatCount, formatDuration, formatMegabytes, formatRatio, formatTable, median } from './table';
 
@@ -11,27 +10,21 @@ const REPEATS = 5;
 const QUICK_REPEATS = 3;
 /** Untimed, so lazy setup and cold code are not counted as per-item cost: after 50 items V8 has not yet optimised the item path. */
 const WARM_UP_ITEMS = 1_000;
-const BATCH_LIMIT = 50;
-/** Requests a node that cannot turn pacing off sends within its first burst, without waiting. */
-const UNPACED_REQUESTS = STANDARD_PORTAL_LIMITS.burst - SAFETY_UNITS;
 
 export interface OverheadRow {
 	n: number;
 	node: ScenarioReport[];
 	axios: ScenarioReport[];
 	failures: string[];
-	skipped?: string;
 }
 
 export interface OverheadPlan {
 	sizes: number[];
 	repeats: number;
-	/** False while the node has no rateLimit option: it then paces at 2 requests/s whatever it is told. */
-	nodeCanSkipPacing: boolean;
 }
 
-export function planOverhead(flags: { quick: boolean }, nodeCanSkipPacing: boolean): OverheadPlan {
-	return { sizes: flags.quick ? QUICK_SIZES : SIZES, repeats: flags.quick ? QUICK_REPEATS : REPEATS, nodeCanSkipPacing };
+export function planOverhead(flags: { quick: boolean }): OverheadPlan {
+	return { sizes: flags.quick ? QUICK_SIZES : SIZES, repeats: flags.quick ? QUICK_REPEATS : REPEATS };
 }
 
 export async function runOverhead(plan: OverheadPlan, log: (line: string) => void): Promise<OverheadRow[]> {
@@ -39,10 +32,6 @@ export async function runOverhead(plan: OverheadPlan, log: (line: string) => voi
 	for (const n of plan.sizes) {
 		const row: OverheadRow = { n, node: [], axios: [], failures: [] };
 		rows.push(row);
-		if (!plan.nodeCanSkipPacing && Math.ceil(n / BATCH_LIMIT) > UNPACED_REQUESTS) {
-			row.skipped = 'not run: the node has no rateLimit option yet, so it would pace at 2 requests/s';
-			continue;
-		}
 		// Node and axios alternate, so a slow spell of the machine hits both alike.
 		for (let repeat = 0; repeat < plan.repeats; repeat++) {
 			for (const [path, reports] of [['node-batch', row.node], ['axios-batch', row.axios]] as const) {
@@ -66,7 +55,6 @@ const retainedGrowth = (row: OverheadRow) =>
 
 function rowOf(row: OverheadRow): Row {
 	const lead = [formatCount(row.n)];
-	if (row.skipped !== undefined) return { lead, note: row.skipped };
 	if (row.node.length === 0 || row.axios.length === 0) return { lead, note: `failed: ${row.failures.join('; ')}` };
 	const nodeWall = median(row.node.map((report) => report.wallMs));
 	const axiosWall = median(row.axios.map((report) => report.wallMs));
@@ -91,14 +79,13 @@ function sumErrors(row: OverheadRow): number {
 	return [...row.node, ...row.axios].reduce((sum, report) => sum + report.errorItems, 0);
 }
 
-export function formatOverhead(plan: OverheadPlan, rows: OverheadRow[], nodeOptions: string[]): string {
+export function formatOverhead(plan: OverheadPlan, rows: OverheadRow[]): string {
 	const lines = [
 		'In-process overhead: a portal without limits',
 		`node: batch on, rateLimit 'none', run by n8n-core's WorkflowExecute; axios: the same 50-command batch bodies, one after another.`,
 		`Median of ${plan.repeats} runs each (node and axios alternating), each in a fresh child process against a fresh portal,`,
 		`after an untimed ${formatCount(WARM_UP_ITEMS)}-item warm-up against a second portal. Heap growth is the node's, over its heap after a full GC just before the run:`,
 		'at its peak (sampled every 5 ms), and retained after a full GC with the output still held.',
-		`The node offers these options: ${nodeOptions.join(', ') || 'none'}.`,
 	];
 	const headers = ['N', 'node', 'axios', 'node/axios', 'node peak heap growth', 'per item', 'retained', 'per item', 'error items'];
 	lines.push('', formatTable(headers, rows.map(rowOf), new Set([0, 1, 2, 3, 4, 5, 6, 7, 8])), '');
@@ -110,7 +97,7 @@ export function formatOverhead(plan: OverheadPlan, rows: OverheadRow[], nodeOpti
 
 /** A run also keeps a fixed amount (code, caches): the slope between two sizes is the cost of one more item. */
 function marginalLine(rows: OverheadRow[]): string | null {
-	const measured = rows.filter((row) => row.skipped === undefined && row.node.length > 0);
+	const measured = rows.filter((row) => row.node.length > 0);
 	if (measured.length < 2) return null;
 	const [small, large] = [measured[0], measured[measured.length - 1]];
 	const perItem = (retainedGrowth(large) - retainedGrowth(small)) / (large.n - small.n);
@@ -122,5 +109,5 @@ function marginalLine(rows: OverheadRow[]): string | null {
 }
 
 export function overheadIsCorrect(rows: OverheadRow[]): boolean {
-	return rows.every((row) => row.skipped !== undefined || (row.failures.length === 0 && sumErrors(row) === 0));
+	return rows.every((row) => row.failures.length === 0 && sumErrors(row) === 0);
 }

@@ -1,4 +1,5 @@
 /** Part 1: the three paths at the standard limits, one fresh portal and one child process per cell. */
+import { BATCH_LIMIT } from '../nodes/PaySystemInvoiceSettings/executeGet';
 import { SAFETY_UNITS } from '../nodes/shared/bitrix24/pacing';
 import type { PathName, ScenarioRequest } from './protocol';
 import { PATH_LABELS } from './protocol';
@@ -10,7 +11,6 @@ import { formatCount, formatDuration, formatMegabytes, formatRate, formatRatio, 
 const PATHS: PathName[] = ['node-batch', 'node-single', 'naive'];
 const SIZES = [100, 1_000, 10_000];
 const QUICK_SIZES = [100];
-const BATCH_LIMIT = 50;
 /** Cells that pace this long mostly sleep: they run side by side, in the background. */
 const BACKGROUND_FROM_MS = 5 * 60_000;
 /** Cells that pace this long run only with --full. */

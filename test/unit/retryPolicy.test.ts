@@ -1,11 +1,11 @@
 import type { RetryPolicy, RetryQuestion } from '../../nodes/shared/bitrix24/retryPolicy';
-import { SPEC_ERROR_CODES } from '../contract/errorCodes';
 import {
 	DEFAULT_RETRY_POLICY,
 	backoffDelay,
 	isTransientFailure,
 	retryDelay,
 } from '../../nodes/shared/bitrix24/retryPolicy';
+import { SPEC_ERROR_CODES } from '../contract/errorCodes';
 
 const POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 };
 const NOW = 1_800_000_000_000;
