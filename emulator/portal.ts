@@ -3,6 +3,8 @@ import * as http from 'node:http';
 import * as crypto from 'node:crypto';
 import type { AddressInfo, Socket } from 'node:net';
 
+import type { FaultKind, FaultMix } from './faults';
+import { FaultDraw, gatewayPage } from './faults';
 import { encodePhpJson, parsePhpQuery } from './php';
 import { HANDLERS, PAY_SYSTEM_FIELDS, PAY_SYSTEMS, profileFor, settingsFor } from './seed';
 import type { PaySystem } from './seed';
@@ -24,6 +26,8 @@ export interface PortalOptions {
 	/** The window the budget covers: 600 s on Bitrix24; shorter lets tests see a reset. */
 	operatingWindowSeconds?: number;
 	processingSecondsPerCall?: number;
+	/** Faults drawn at random for each REST request (see faults.ts). */
+	faultMix?: FaultMix | null;
 }
 
 export interface LoggedRequest {
@@ -36,6 +40,10 @@ export interface LoggedRequest {
 	status: number;
 	errorCode: string | null;
 	batchCommands?: number;
+	/** The fault the mix injected into this request, if any. */
+	fault?: FaultKind;
+	/** Batch commands the mix answered with a fault instead of their result. */
+	faultedCommands?: number;
 }
 
 export type FaultResponse =
@@ -71,6 +79,10 @@ export interface Portal {
 	clearLog(): void;
 	addFault(rule: FaultRule): void;
 	clearFaults(): void;
+	/** Draws faults from this mix for every later REST request; null stops it. */
+	injectFaults(mix: FaultMix | null): void;
+	/** How many faults of each kind the current mix has injected. */
+	injectedFaults(): Record<FaultKind, number>;
 	issueTokens(scopes?: string[]): TokenResponse;
 	expireAccessTokens(): void;
 	tokenRequests(): LoggedRequest[];
@@ -420,6 +432,8 @@ class EmulatedPortal implements Portal {
 	private processingSecondsPerCall: number;
 	private readonly operating: OperatingLedger;
 	private faults: ActiveFault[] = [];
+	private faultDraw: FaultDraw | null = null;
+	private commandsFaulted = 0;
 	private readonly accessTokens = new Map<string, AccessTokenRecord>();
 	private readonly refreshTokens = new Map<string, PendingGrant>();
 	private readonly authorizationCodes = new Map<string, PendingGrant>();
@@ -443,6 +457,7 @@ class EmulatedPortal implements Portal {
 		this.operating = new OperatingLedger((options.operatingWindowSeconds ?? DEFAULT_OPERATING_WINDOW_SECONDS) * 1000);
 		this.processingSecondsPerCall = options.processingSecondsPerCall ?? 0.01;
 		this.methods = this.defineMethods();
+		this.injectFaults(options.faultMix ?? null);
 
 		this.server = http.createServer((request, response) => {
 			this.handle(request, response).catch(() => {
@@ -494,6 +509,14 @@ class EmulatedPortal implements Portal {
 
 	clearFaults(): void {
 		this.faults = [];
+	}
+
+	injectFaults(mix: FaultMix | null): void {
+		this.faultDraw = mix === null ? null : new FaultDraw(mix);
+	}
+
+	injectedFaults(): Record<FaultKind, number> {
+		return { ...(this.faultDraw ?? new FaultDraw({})).injected };
 	}
 
 	issueTokens(scopes?: string[]): TokenResponse {
@@ -682,13 +705,7 @@ class EmulatedPortal implements Portal {
 				return;
 			}
 			if ('delayMs' in fault) {
-				await new Promise<void>((resolve) => {
-					const timer = setTimeout(() => {
-						this.timers.delete(timer);
-						resolve();
-					}, fault.delayMs);
-					this.timers.add(timer);
-				});
+				await this.delay(fault.delayMs);
 				if (this.stopped) {
 					return;
 				}
@@ -704,10 +721,56 @@ class EmulatedPortal implements Portal {
 			}
 		}
 
+		let truncate = false;
+		const draw = this.faultDraw;
+		if (draw !== null && draw.applies(route.method)) {
+			if (draw.expireTokensNow()) this.expireAccessTokens();
+			const kind = draw.nextRequestFault();
+			if (kind !== null) entry.fault = kind;
+			switch (kind) {
+				case 'serverError':
+					this.sendRestError(response, entry, new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'), startedAt, route.method);
+					return;
+				case 'queryLimitStorm':
+					this.sendRestError(response, entry, errors.queryLimit(), startedAt, route.method);
+					return;
+				case 'operatingLimit': {
+					const resetAt = Math.ceil(Date.now() / 1000 + (draw.mix.operatingResetSeconds ?? 1));
+					const error = new RestError(429, 'OPERATION_TIME_LIMIT', 'Method is blocked due to operation time limit.', resetAt);
+					this.sendRestError(response, entry, error, startedAt, route.method);
+					return;
+				}
+				case 'reset':
+					entry.status = 0;
+					request.socket.destroy();
+					return;
+				case 'badGateway':
+				case 'unavailable': {
+					const status = kind === 'badGateway' ? 502 : 503;
+					entry.status = status;
+					this.send(response, status, gatewayPage(status), 'text/html; charset=utf-8');
+					return;
+				}
+				case 'slow':
+					await this.delay(draw.mix.slowDelayMs ?? 5000);
+					if (this.stopped) return;
+					break;
+				case 'truncated':
+					truncate = true;
+					break;
+				default:
+					break;
+			}
+		}
+
+		// Answering is synchronous: the batch counts the commands it faulted into this field meanwhile.
+		this.commandsFaulted = 0;
 		const outcome = this.answerRest(route, token, paramsWithoutAuth, startedAt);
+		if (this.commandsFaulted > 0) entry.faultedCommands = this.commandsFaulted;
 		if (outcome.ok) {
 			entry.status = 200;
-			this.send(response, 200, encodePhpJson({ result: outcome.result, time: outcome.time }));
+			const answer = encodePhpJson({ result: outcome.result, time: outcome.time });
+			this.send(response, 200, truncate ? answer.slice(0, Math.floor(answer.length / 2)) : answer);
 		} else {
 			entry.status = outcome.error.status;
 			entry.errorCode = outcome.error.code;
@@ -717,6 +780,23 @@ class EmulatedPortal implements Portal {
 				encodePhpJson({ error: outcome.error.code, error_description: outcome.error.description, time: outcome.time }),
 			);
 		}
+	}
+
+	private delay(ms: number): Promise<void> {
+		return new Promise<void>((resolve) => {
+			const timer = setTimeout(() => {
+				this.timers.delete(timer);
+				resolve();
+			}, ms);
+			this.timers.add(timer);
+		});
+	}
+
+	private sendRestError(response: http.ServerResponse, entry: LoggedRequest, error: RestError, startedAt: number, method: string): void {
+		entry.status = error.status;
+		entry.errorCode = error.code;
+		const time = this.timeObject(startedAt, method, 0, error.operatingResetAt);
+		this.send(response, error.status, encodePhpJson({ error: error.code, error_description: error.description, time }));
 	}
 
 	private parseRestPath(pathname: string): { webhook: { userId: string; code: string } | null; method: string } {
@@ -943,6 +1023,14 @@ class EmulatedPortal implements Portal {
 				const queryStart = command.indexOf('?');
 				const method = normalizeMethodName(queryStart < 0 ? command : command.slice(0, queryStart));
 				const commandParams = withoutAuth(parsePhpQuery(queryStart < 0 ? '' : command.slice(queryStart + 1)));
+				const fault = this.faultDraw !== null && this.faultDraw.applies(method) ? this.faultDraw.nextCommandFault() : null;
+				if (fault !== null) {
+					this.commandsFaulted += 1;
+					if (fault === 'commandMissing') continue;
+					const error = fault === 'commandQueryLimit' ? errors.queryLimit() : new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+					resultErrors[key] = { error: error.code, error_description: error.description };
+					continue;
+				}
 				outcome = this.callMethod(method, commandParams, context.caller, true);
 				context.processing += Number(outcome.time.processing ?? 0);
 			}
