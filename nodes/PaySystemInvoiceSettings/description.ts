@@ -190,6 +190,15 @@ export const properties: INodeProperties[] = [
 				description:
 					'The request limit of the portal. The node spaces its requests to stay within it, so runs do not meet QUERY_LIMIT_EXCEEDED.',
 			},
+			{
+				displayName: 'Timeout',
+				name: 'timeout',
+				type: 'number',
+				default: 60000,
+				typeOptions: { minValue: 100, maxValue: 600000, numberPrecision: 0 },
+				description:
+					'How long to wait for the portal to answer one request, in milliseconds. A request that takes longer counts as timed out and is sent again while retries remain.',
+			},
 		],
 	},
 ];

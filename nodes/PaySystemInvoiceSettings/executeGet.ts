@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData, JsonObject } f
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import type { AuthenticationMethod, Bitrix24Failure, Bitrix24Outcome, ClientSettings } from '../shared/bitrix24/client';
-import { Bitrix24Client, invalidResponse } from '../shared/bitrix24/client';
+import { Bitrix24Client, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS, invalidResponse } from '../shared/bitrix24/client';
 import { LOCAL_ERROR_CODES, describeErrorCode } from '../shared/bitrix24/errorTable';
 import { rateLimitOf } from '../shared/bitrix24/pacing';
 import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT } from '../shared/bitrix24/retryPolicy';
@@ -66,15 +66,21 @@ function stopError(context: IExecuteFunctions, itemIndex: number, outcome: { fai
 	});
 }
 
-/** The run's pacing and retry settings, from the first item's options. */
+/** A whole number from an option, held within its range; the default when it is not a number. */
+function boundedOption(value: unknown, fallback: number, min: number, max: number): number {
+	const requested = Number(value ?? fallback);
+	return Number.isFinite(requested) ? Math.min(max, Math.max(min, Math.floor(requested))) : fallback;
+}
+
+/** The run's pacing, retry and timeout settings, from the first item's options. */
 export function clientSettingsOf(options: IDataObject): ClientSettings {
-	const requested = Number(options.maxRetries ?? DEFAULT_MAX_RETRIES);
-	const maxRetries = Number.isFinite(requested)
-		? Math.min(MAX_RETRIES_LIMIT, Math.max(0, Math.floor(requested)))
-		: DEFAULT_MAX_RETRIES;
 	return {
 		rateLimit: rateLimitOf(options.rateLimit ?? 'standard'),
-		retryPolicy: { ...DEFAULT_RETRY_POLICY, maxRetries },
+		retryPolicy: {
+			...DEFAULT_RETRY_POLICY,
+			maxRetries: boundedOption(options.maxRetries, DEFAULT_MAX_RETRIES, 0, MAX_RETRIES_LIMIT),
+		},
+		timeoutMs: boundedOption(options.timeout, DEFAULT_TIMEOUT_MS, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS),
 	};
 }
 

@@ -37,6 +37,10 @@ describe('What is retried', () => {
 	it.each([500, 502, 503, 504])('a non-JSON answer with HTTP %i', (httpCode) => {
 		expect(isTransientFailure({ errorCode: 'INVALID_RESPONSE', httpCode })).toBe(true);
 	});
+
+	it.each([200, 404])('JSON that broke off on its way, with HTTP %i', (httpCode) => {
+		expect(isTransientFailure({ errorCode: 'INVALID_RESPONSE', httpCode, truncated: true })).toBe(true);
+	});
 });
 
 describe('What is not retried', () => {

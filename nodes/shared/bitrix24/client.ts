@@ -35,17 +35,26 @@ export interface Bitrix24Failure {
 	message: string;
 	/** The transport's own code (ECONNRESET, ...) when no answer came; decides whether to retry. */
 	transportCode?: string | null;
+	/** The answer began as JSON but broke off: damaged on the way, so worth asking again. */
+	truncated?: boolean;
 }
 
-/** How the client treats the portal: its rate limit (null: no pacing) and the retry bounds. */
+/** How the client treats the portal: its rate limit (null: no pacing), the retry bounds, the request timeout. */
 export interface ClientSettings {
 	rateLimit: RateLimit | null;
 	retryPolicy: RetryPolicy;
+	/** How long one request may wait for its answer before it counts as timed out. */
+	timeoutMs: number;
 }
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const MIN_TIMEOUT_MS = 100;
+export const MAX_TIMEOUT_MS = 10 * 60_000;
 
 export const DEFAULT_CLIENT_SETTINGS: Readonly<ClientSettings> = {
 	rateLimit: RATE_LIMIT_PRESETS.standard,
 	retryPolicy: DEFAULT_RETRY_POLICY,
+	timeoutMs: DEFAULT_TIMEOUT_MS,
 };
 
 /**
@@ -66,8 +75,6 @@ export type BatchOutcome =
 	| { ok: false; failure: Bitrix24Failure };
 
 type RequestContext = IExecuteFunctions | ILoadOptionsFunctions;
-
-const REQUEST_TIMEOUT_MS = 60_000;
 
 interface HttpAnswer {
 	status: number | null;
@@ -110,6 +117,11 @@ function parseBody(body: unknown): unknown {
 	} catch {
 		return undefined;
 	}
+}
+
+/** A text body that opens like JSON yet does not parse: the answer was cut off on its way. */
+function isTruncatedJson(body: unknown): boolean {
+	return typeof body === 'string' && /^\s*[[{]/.test(body);
 }
 
 function hasAccessToken(credentials: ICredentialDataDecryptedObject): boolean {
@@ -314,7 +326,7 @@ export class Bitrix24Client {
 			url: `${this.baseUrl}${method}.json`,
 			body,
 			json: true,
-			timeout: REQUEST_TIMEOUT_MS,
+			timeout: this.settings.timeoutMs,
 			returnFullResponse: true,
 			abortSignal: this.cancelSignal,
 			// Every answer is read as a body. Only OAuth2 lets a 401 throw: that is how n8n knows to
@@ -354,6 +366,10 @@ export class Bitrix24Client {
 		}
 		if (answer.status >= 200 && answer.status < 300 && isRecord(body) && 'result' in body) {
 			return { ok: true, result: body.result, time: isRecord(body.time) ? (body.time as IDataObject) : null };
+		}
+		if (body === undefined && isTruncatedJson(answer.body)) {
+			const failure = invalidResponse(answer.status, `The Bitrix24 portal answered HTTP ${answer.status} with JSON that breaks off`);
+			return { ok: false, failure: { ...failure, truncated: true } };
 		}
 		return {
 			ok: false,

@@ -35,18 +35,22 @@ export interface FailureFacts {
 	errorCode: string;
 	httpCode: number | null;
 	transportCode?: string | null;
+	/** The answer began as JSON and broke off. */
+	truncated?: boolean;
 }
 
 /**
- * Retried: the Bitrix24 codes the error table marks retryable, a connection reset or timeout, and a
- * 5xx answer that is not REST JSON (a proxy's error page while the portal restarts). Not retried: a
- * refused connection or an unknown host (the address is wrong), and every other code.
+ * Retried: the Bitrix24 codes the error table marks retryable, a connection reset or timeout, a 5xx
+ * answer that is not REST JSON (a proxy's error page while the portal restarts), and JSON that broke
+ * off on its way. Not retried: a refused connection or an unknown host (the address is wrong), a
+ * whole page that is not JSON under any other status, and every other code.
  */
 export function isTransientFailure(failure: FailureFacts): boolean {
 	if (failure.errorCode === LOCAL_ERROR_CODES.networkError) {
 		return typeof failure.transportCode === 'string' && TRANSIENT_TRANSPORT_CODES.has(failure.transportCode);
 	}
 	if (failure.errorCode === LOCAL_ERROR_CODES.invalidResponse) {
+		if (failure.truncated === true) return true;
 		return failure.httpCode !== null && failure.httpCode >= 500 && failure.httpCode <= 599;
 	}
 	return describeErrorCode(failure.errorCode).retryable;
