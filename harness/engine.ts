@@ -184,6 +184,8 @@ export interface WorkflowRunOptions {
 	mode?: WorkflowExecuteMode;
 	/** Cancels the execution, as the editor's stop button does, once this promise resolves. */
 	cancelWhen?: Promise<void>;
+	/** A credentials store shared with other runs, as n8n's database is; else one of the run's own. */
+	credentialsHelper?: TestCredentialsHelper;
 }
 
 export interface WorkflowRunResult {
@@ -297,7 +299,7 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
 
-	const credentialsHelper = new TestCredentialsHelper(structuredClone(options.credentials));
+	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(structuredClone(options.credentials));
 	const additionalData = buildAdditionalData(credentialsHelper, hooks);
 
 	const runExecutionData: IRunExecutionData = {
