@@ -41,9 +41,9 @@ export interface FaultMix {
 	/** HTTP 429 `OPERATION_TIME_LIMIT` with `operating_reset_at` this far ahead. */
 	operatingLimit?: number;
 	operatingResetSeconds?: number;
-	/** A storm: this request and the next `stormLength - 1` get 503 `QUERY_LIMIT_EXCEEDED`. */
+	/** A storm: for `stormSeconds` from this request on, every request gets 503 `QUERY_LIMIT_EXCEEDED`. */
 	queryLimitStorm?: number;
-	stormLength?: number;
+	stormSeconds?: number;
 	/** Every OAuth access token expires before every `expireTokensEvery`-th REST request. */
 	expireTokensEvery?: number;
 	/** The chance that one batch command is answered with a fault instead of its result. */
@@ -79,7 +79,7 @@ export function seededRandom(seed: number): () => number {
 export class FaultDraw {
 	private readonly random: () => number;
 	private readonly methods: Set<string> | null;
-	private stormLeft = 0;
+	private stormUntil = 0;
 	private requestsSeen = 0;
 	readonly injected: Record<FaultKind, number> = {
 		serverError: 0,
@@ -116,10 +116,9 @@ export class FaultDraw {
 		return true;
 	}
 
-	/** The fault this request meets, or null. A storm, once started, takes the next requests too. */
-	nextRequestFault(): RequestFaultKind | null {
-		if (this.stormLeft > 0) {
-			this.stormLeft -= 1;
+	/** The fault this request meets, or null. A storm, once started, takes every request until it ends. */
+	nextRequestFault(now: number): RequestFaultKind | null {
+		if (now < this.stormUntil) {
 			this.injected.queryLimitStorm += 1;
 			return 'queryLimitStorm';
 		}
@@ -128,7 +127,7 @@ export class FaultDraw {
 			const share = this.mix[kind] ?? 0;
 			if (roll < share) {
 				this.injected[kind] += 1;
-				if (kind === 'queryLimitStorm') this.stormLeft = Math.max(0, (this.mix.stormLength ?? 1) - 1);
+				if (kind === 'queryLimitStorm') this.stormUntil = now + (this.mix.stormSeconds ?? 0) * 1000;
 				return kind;
 			}
 			roll -= share;

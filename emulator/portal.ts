@@ -725,7 +725,7 @@ class EmulatedPortal implements Portal {
 		const draw = this.faultDraw;
 		if (draw !== null && draw.applies(route.method)) {
 			if (draw.expireTokensNow()) this.expireAccessTokens();
-			const kind = draw.nextRequestFault();
+			const kind = draw.nextRequestFault(Date.now());
 			if (kind !== null) entry.fault = kind;
 			switch (kind) {
 				case 'serverError':
