@@ -54,6 +54,8 @@ export type FaultResponse =
 
 export interface FaultRule {
 	restMethod?: string;
+	/** Matching requests that pass untouched before the rule starts. */
+	skip?: number;
 	times?: number;
 	response: FaultResponse;
 }
@@ -403,6 +405,7 @@ class OperatingLedger {
 
 interface ActiveFault {
 	restMethod: string | null;
+	skip: number;
 	remaining: number;
 	response: FaultResponse;
 }
@@ -502,6 +505,7 @@ class EmulatedPortal implements Portal {
 	addFault(rule: FaultRule): void {
 		this.faults.push({
 			restMethod: rule.restMethod === undefined ? null : normalizeMethodName(rule.restMethod),
+			skip: rule.skip ?? 0,
 			remaining: rule.times ?? Infinity,
 			response: rule.response,
 		});
@@ -827,6 +831,10 @@ class EmulatedPortal implements Portal {
 	private takeFault(method: string): FaultResponse | null {
 		for (const fault of this.faults) {
 			if (fault.remaining > 0 && (fault.restMethod === null || fault.restMethod === method)) {
+				if (fault.skip > 0) {
+					fault.skip -= 1;
+					continue;
+				}
 				fault.remaining -= 1;
 				return fault.response;
 			}

@@ -266,13 +266,14 @@ export class Bitrix24Client {
 
 	/**
 	 * The wait before sending again after these failures (the longest any of them needs), or null
-	 * when one of them must not be repeated or the bounds are spent.
+	 * when one of them must not be repeated or the bounds are spent. Each failure is weighed against
+	 * the operating reset time of the method it came from, the latest the portal gave.
 	 */
-	private delayBeforeRetry(failures: readonly FailureFacts[], retry: number, methods: readonly string[]): number | null {
+	private delayBeforeRetry(failures: ReadonlyArray<{ failure: FailureFacts; method: string }>, retry: number): number | null {
 		const now = Date.now();
-		const resetAt = Math.max(0, ...methods.map((method) => this.operatingResetAt.get(method) ?? 0));
 		let longest = 0;
-		for (const failure of failures) {
+		for (const { failure, method } of failures) {
+			const resetAt = this.operatingResetAt.get(method) ?? 0;
 			const delay = retryDelay({
 				failure,
 				retry,
@@ -382,7 +383,7 @@ export class Bitrix24Client {
 		for (let retry = 1; ; retry++) {
 			const outcome = await this.exchange(method, params);
 			if (outcome.ok) return outcome;
-			const delay = this.delayBeforeRetry([outcome.failure], retry, [method]);
+			const delay = this.delayBeforeRetry([{ failure: outcome.failure, method }], retry);
 			if (delay === null) return outcome;
 			await this.waitBeforeRetry(delay);
 		}
@@ -395,28 +396,27 @@ export class Bitrix24Client {
 	 */
 	async batch(commands: ReadonlyArray<[key: string, command: string]>): Promise<BatchOutcome> {
 		const answered = new Map<string, Bitrix24Outcome | undefined>();
-		const methods = ['batch', ...new Set(commands.map(([, command]) => commandMethod(command)))];
 		let pending = [...commands];
 		for (let retry = 1; pending.length > 0; retry++) {
 			const round = await this.batchRound(pending);
 			const retryable: Array<[key: string, command: string]> = [];
-			const facts: FailureFacts[] = [];
+			const facts: Array<{ failure: FailureFacts; method: string }> = [];
 			if (!round.ok) {
 				retryable.push(...pending);
-				facts.push(round.failure);
+				facts.push({ failure: round.failure, method: 'batch' });
 			} else {
 				for (const entry of pending) {
 					const outcome = round.commands.get(entry[0]);
 					if (outcome === undefined || (!outcome.ok && isTransientFailure(outcome.failure))) {
 						retryable.push(entry);
-						facts.push(outcome === undefined ? UNANSWERED : outcome.failure);
+						facts.push({ failure: outcome === undefined ? UNANSWERED : outcome.failure, method: commandMethod(entry[1]) });
 					} else {
 						answered.set(entry[0], outcome);
 					}
 				}
 			}
 			if (retryable.length === 0) break;
-			const delay = this.delayBeforeRetry(facts, retry, methods);
+			const delay = this.delayBeforeRetry(facts, retry);
 			if (delay === null) {
 				// Nothing answered at all: the batch as a whole failed (the caller may fall back to single calls).
 				if (!round.ok && answered.size === 0) return round;
