@@ -36,6 +36,8 @@ function describeValue(value: unknown): string {
 	let text: string;
 	if (typeof value === 'string') text = JSON.stringify(value);
 	else if (value === undefined) text = 'nothing';
+	// JSON would show NaN and Infinity as null, which is not what the expression gave.
+	else if (typeof value === 'number') text = String(value);
 	else {
 		try {
 			text = JSON.stringify(value) ?? String(value);
