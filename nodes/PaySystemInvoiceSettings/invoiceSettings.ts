@@ -78,7 +78,6 @@ function invalidParameter(invoiceId: number | null, message: string): InvalidIte
 	};
 }
 
-/** Reads and checks one item's parameters; an expression that throws is that item's failure. */
 /** True when a saved parameter value holds an expression anywhere (a string starting with "="). */
 function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
@@ -108,14 +107,31 @@ export function parameterReader(context: IExecuteFunctions): ParameterReader {
 	};
 }
 
+// The fields as the item errors name them, so a failed expression says which field to fix.
+const FIELD_LABELS = {
+	invoiceId: 'Invoice ID',
+	paySystemBy: 'Pay System By',
+	paySystemId: 'Pay System ID',
+	bxRestHandler: 'REST Handler Code',
+	options: 'Options',
+} as const;
+
+type Field = keyof typeof FIELD_LABELS;
+
+/** Reads and checks one item's parameters; an expression that throws is that item's failure. */
 export function planItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	read: ParameterReader = parameterReader(context),
 ): PlannedItem {
 	let invoiceId: number | null = null;
+	let reading: Field = 'invoiceId';
+	const readField = (name: Field, fallback: unknown, options?: { extractValue: boolean }) => {
+		reading = name;
+		return read(name, itemIndex, fallback, options);
+	};
 	try {
-		const rawInvoiceId = read('invoiceId', itemIndex, null);
+		const rawInvoiceId = readField('invoiceId', null);
 		invoiceId = parsePositiveId(rawInvoiceId);
 		if (invoiceId === null) {
 			return {
@@ -125,11 +141,11 @@ export function planItem(
 				),
 			};
 		}
-		const paySystemBy = read('paySystemBy', itemIndex, 'id') as string;
+		const paySystemBy = readField('paySystemBy', 'id') as string;
 		let paySystemId: number | null = null;
 		let bxRestHandler: string | null = null;
 		if (paySystemBy === 'handler') {
-			const rawHandler = read('bxRestHandler', itemIndex, '', { extractValue: true });
+			const rawHandler = readField('bxRestHandler', '', { extractValue: true });
 			const handler = typeof rawHandler === 'string' ? rawHandler.trim() : '';
 			if (handler === '' || handler.length > MAX_HANDLER_LENGTH || !isEncodable(handler)) {
 				return {
@@ -141,7 +157,7 @@ export function planItem(
 			}
 			bxRestHandler = handler;
 		} else {
-			const rawPaySystemId = read('paySystemId', itemIndex, '', { extractValue: true });
+			const rawPaySystemId = readField('paySystemId', '', { extractValue: true });
 			paySystemId = parsePositiveId(rawPaySystemId);
 			if (paySystemId === null) {
 				return {
@@ -152,7 +168,7 @@ export function planItem(
 				};
 			}
 		}
-		const options = read('options', itemIndex, {}) as IDataObject;
+		const options = readField('options', {}) as IDataObject;
 		const outputMode = (options.outputMode ?? 'settings') as OutputMode;
 		if (!OUTPUT_MODES.includes(outputMode)) {
 			return {
@@ -173,7 +189,7 @@ export function planItem(
 		};
 	} catch (error) {
 		const reason = error instanceof Error ? error.message : String(error);
-		return { invalid: invalidParameter(invoiceId, `A parameter could not be read: ${reason}`) };
+		return { invalid: invalidParameter(invoiceId, `${FIELD_LABELS[reading]} could not be read: ${reason}`) };
 	}
 }
 

@@ -99,7 +99,7 @@ const invalidHandler = (shown: string): Outcome => ({
 	refused: `REST Handler Code must be text of 1 to 255 characters; got ${shown}`,
 	invoiceId: 12,
 });
-const unreadable = (reason: string, invoiceId: number | null): Outcome => ({ refused: `A parameter could not be read: ${reason}`, invoiceId });
+const unreadable = (field: string, reason: string, invoiceId: number | null): Outcome => ({ refused: `${field} could not be read: ${reason}`, invoiceId });
 /** A handler code sent exactly as written, which the portal does not know. */
 const sentAsWritten = (code: string): [ItemInput, Outcome] => [handler(code), { sends: code, portalSays: 'Handler not found' }];
 const nodeIssue = (issue: string): Outcome => ({ nodeIssue: issue });
@@ -184,14 +184,14 @@ const HOSTILE_INPUTS: Record<string, Row[]> = {
 		['a known code in surrounding whitespace, trimmed', handler(` ${CARD_HANDLER}\n`), { sends: CARD_HANDLER, settings: SETTINGS.card }],
 	],
 	'An expression that throws is that item\'s INVALID_PARAMETER error; the other items still run': [
-		['invoiceId naming a node that does not exist', throwing('invoiceId', '$("Missing node").item.json.id'), unreadable("Referenced node doesn't exist", null)],
-		['invoiceId reading an environment variable', throwing('invoiceId', '$env.HOME'), unreadable('access to env vars denied', null)],
-		['invoiceId calling an extension on nothing', throwing('invoiceId', '$json.nope.toInt()'), unreadable("toInt can't be used on undefined value", null)],
-		['invoiceId giving a function', throwing('invoiceId', '() => 10'), unreadable('this is a function, please add ()', null)],
+		['invoiceId naming a node that does not exist', throwing('invoiceId', '$("Missing node").item.json.id'), unreadable('Invoice ID', "Referenced node doesn't exist", null)],
+		['invoiceId reading an environment variable', throwing('invoiceId', '$env.HOME'), unreadable('Invoice ID', 'access to env vars denied', null)],
+		['invoiceId calling an extension on nothing', throwing('invoiceId', '$json.nope.toInt()'), unreadable('Invoice ID', "toInt can't be used on undefined value", null)],
+		['invoiceId giving a function', throwing('invoiceId', '() => 10'), unreadable('Invoice ID', 'this is a function, please add ()', null)],
 		// n8n swallows a plain Error thrown inside an expression and gives nothing.
 		['invoiceId throwing a plain Error', throwing('invoiceId', '(() => { throw new Error("boom") })()'), invalidInvoiceId('nothing')],
-		['Pay System ID naming a node that does not exist', throwing('paySystemId', '$("Missing node").item.json.id'), unreadable("Referenced node doesn't exist", 12)],
-		['REST Handler Code calling a function wrongly', throwing('bxRestHandler', '$jmespath(1)'), unreadable('expected two arguments (Object, string) for this function', 12)],
+		['Pay System ID naming a node that does not exist', throwing('paySystemId', '$("Missing node").item.json.id'), unreadable('Pay System ID', "Referenced node doesn't exist", 12)],
+		['REST Handler Code calling a function wrongly', throwing('bxRestHandler', '$jmespath(1)'), unreadable('REST Handler Code', 'expected two arguments (Object, string) for this function', 12)],
 	],
 	'A fixed value that can never work is a node issue: the run does not start and nothing is sent': [
 		['a pay system ID that is text', fixed(byPaySystemId('card')), nodeIssue('Enter a whole number of 1 or more')],
