@@ -57,13 +57,29 @@ export function parsePositiveId(value: unknown): number | null {
 	return Number.isInteger(id) && id >= 1 && id <= MAX_ID ? id : null;
 }
 
-function isEncodable(text: string): boolean {
-	try {
-		encodeURIComponent(text);
-		return true;
-	} catch {
-		return false;
+// No handler code holds a line break or a control character, and one the editor does not show
+// would only come back from the portal as "Handler not found".
+const CONTROL_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+// Half of a surrogate pair is not text, and no URL or JSON encoding can carry it.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The REST handler code as it is sent (trimmed), or why the value cannot be one. */
+export function checkHandlerCode(value: unknown): { code: string } | { problem: string } {
+	const code = typeof value === 'string' ? value.trim() : '';
+	const length = [...code].length;
+	if (code === '') {
+		return { problem: `REST Handler Code must be text of 1 to ${MAX_HANDLER_LENGTH} characters; got ${describeValue(value)}` };
 	}
+	if (length > MAX_HANDLER_LENGTH) {
+		return { problem: `REST Handler Code must be text of 1 to ${MAX_HANDLER_LENGTH} characters; got ${length} characters` };
+	}
+	if (CONTROL_CHARACTER.test(code)) {
+		return { problem: `REST Handler Code must not contain line breaks or other control characters; got ${describeValue(value)}` };
+	}
+	if (LONE_SURROGATE.test(code)) {
+		return { problem: `REST Handler Code must be valid Unicode text; got ${describeValue(value)}` };
+	}
+	return { code };
 }
 
 function invalidParameter(invoiceId: number | null, message: string): InvalidItem {
@@ -145,17 +161,9 @@ export function planItem(
 		let paySystemId: number | null = null;
 		let bxRestHandler: string | null = null;
 		if (paySystemBy === 'handler') {
-			const rawHandler = readField('bxRestHandler', '', { extractValue: true });
-			const handler = typeof rawHandler === 'string' ? rawHandler.trim() : '';
-			if (handler === '' || handler.length > MAX_HANDLER_LENGTH || !isEncodable(handler)) {
-				return {
-					invalid: invalidParameter(
-						invoiceId,
-						`REST Handler Code must be text of 1 to ${MAX_HANDLER_LENGTH} characters; got ${describeValue(rawHandler)}`,
-					),
-				};
-			}
-			bxRestHandler = handler;
+			const handler = checkHandlerCode(readField('bxRestHandler', '', { extractValue: true }));
+			if ('problem' in handler) return { invalid: invalidParameter(invoiceId, handler.problem) };
+			bxRestHandler = handler.code;
 		} else {
 			const rawPaySystemId = readField('paySystemId', '', { extractValue: true });
 			paySystemId = parsePositiveId(rawPaySystemId);

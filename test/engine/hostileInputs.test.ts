@@ -99,6 +99,10 @@ const invalidHandler = (shown: string): Outcome => ({
 	refused: `REST Handler Code must be text of 1 to 255 characters; got ${shown}`,
 	invoiceId: 12,
 });
+const controlCharacter = (shown: string): Outcome => ({
+	refused: `REST Handler Code must not contain line breaks or other control characters; got ${shown}`,
+	invoiceId: 12,
+});
 const unreadable = (field: string, reason: string, invoiceId: number | null): Outcome => ({ refused: `${field} could not be read: ${reason}`, invoiceId });
 /** A handler code sent exactly as written, which the portal does not know. */
 const sentAsWritten = (code: string): [ItemInput, Outcome] => [handler(code), { sends: code, portalSays: 'Handler not found' }];
@@ -155,16 +159,21 @@ const HOSTILE_INPUTS: Record<string, Row[]> = {
 		['an array', paySystemId([11]), invalidPaySystemId('[11]')],
 		['an object', paySystemId({ id: 11 }), invalidPaySystemId('{"id":11}')],
 	],
-	'REST Handler Code: text of 1 to 255 characters; anything else is INVALID_PARAMETER, never sent': [
+	'REST Handler Code: text of 1 to 255 characters, without line breaks or control characters; anything else is INVALID_PARAMETER, never sent': [
 		['empty', handler(''), invalidHandler('""')],
 		['only spaces', handler('   '), invalidHandler('"   "')],
-		['longer than 255 characters', handler('h'.repeat(256)), invalidHandler(`"${'h'.repeat(56)}...`)],
-		['10 KB long', handler('h'.repeat(10240)), invalidHandler(`"${'h'.repeat(56)}...`)],
+		['longer than 255 characters', handler('h'.repeat(256)), invalidHandler('256 characters')],
+		['10 KB long', handler('h'.repeat(10240)), invalidHandler('10240 characters')],
 		['a number', handler(42), invalidHandler('42')],
 		['null', handler(null), invalidHandler('null')],
 		['an array', handler([CARD_HANDLER]), invalidHandler('["resthandlercard"]')],
 		['an object', handler({ code: CARD_HANDLER }), invalidHandler('{"code":"resthandlercard"}')],
-		['a lone surrogate', handler('card\ud800'), invalidHandler('"card\\ud800"')],
+		['a line break inside', handler('space and\nnewline'), controlCharacter('"space and\\nnewline"')],
+		['CR LF and a header after a known code', handler(`${CARD_HANDLER}\r\nX-Injected: 1`), controlCharacter('"resthandlercard\\r\\nX-Injected: 1"')],
+		['a tab inside', handler('a\tb'), controlCharacter('"a\\tb"')],
+		['a NUL inside', handler('a\u0000b'), controlCharacter('"a\\u0000b"')],
+		['a Unicode line separator inside', handler('a\u2028b'), controlCharacter('"a\u2028b"')],
+		['a lone surrogate', handler('card\ud800'), { refused: 'REST Handler Code must be valid Unicode text; got "card\\ud800"', invoiceId: 12 }],
 	],
 	'Wire: a handler code arrives as exactly one BX_REST_HANDLER with its value as written, batch or not; no input adds, changes or drops a parameter': [
 		['& and a parameter', ...sentAsWritten('a&PAY_SYSTEM_ID=12')],
@@ -175,12 +184,12 @@ const HOSTILE_INPUTS: Record<string, Row[]> = {
 		['an escape that is already encoded', ...sentAsWritten('%26BX_REST_HANDLER%3Dresthandlercard')],
 		['a PHP array parameter', ...sentAsWritten('x&INVOICE_ID[]=1')],
 		['a space inside', ...sentAsWritten('my handler')],
-		['a line break inside', ...sentAsWritten('space and\nnewline')],
 		['Cyrillic and a check mark', ...sentAsWritten('юникод-✓')],
 		['an emoji', ...sentAsWritten('💳 card')],
 		['a right-to-left override', ...sentAsWritten('\u202Eresthandlercard')],
 		["quotes and !'()*", ...sentAsWritten("quote'\"!()*")],
 		['exactly 255 characters', ...sentAsWritten('h'.repeat(255))],
+		['255 emoji, 510 UTF-16 units', ...sentAsWritten('💳'.repeat(255))],
 		['a known code in surrounding whitespace, trimmed', handler(` ${CARD_HANDLER}\n`), { sends: CARD_HANDLER, settings: SETTINGS.card }],
 	],
 	'An expression that throws is that item\'s INVALID_PARAMETER error; the other items still run': [
