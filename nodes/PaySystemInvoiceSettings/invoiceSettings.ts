@@ -36,6 +36,8 @@ function describeValue(value: unknown): string {
 	let text: string;
 	if (typeof value === 'string') text = JSON.stringify(value);
 	else if (value === undefined) text = 'nothing';
+	// JSON would show NaN and Infinity as null, which is not what the expression gave.
+	else if (typeof value === 'number') text = String(value);
 	else {
 		try {
 			text = JSON.stringify(value) ?? String(value);
@@ -55,13 +57,29 @@ export function parsePositiveId(value: unknown): number | null {
 	return Number.isInteger(id) && id >= 1 && id <= MAX_ID ? id : null;
 }
 
-function isEncodable(text: string): boolean {
-	try {
-		encodeURIComponent(text);
-		return true;
-	} catch {
-		return false;
+// No handler code holds a line break or a control character, and one the editor does not show
+// would only come back from the portal as "Handler not found".
+const CONTROL_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}]/u;
+// Half of a surrogate pair is not text, and no URL or JSON encoding can carry it.
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The REST handler code as it is sent (trimmed), or why the value cannot be one. */
+export function checkHandlerCode(value: unknown): { code: string } | { problem: string } {
+	const code = typeof value === 'string' ? value.trim() : '';
+	const length = [...code].length;
+	if (code === '') {
+		return { problem: `REST Handler Code must be text of 1 to ${MAX_HANDLER_LENGTH} characters; got ${describeValue(value)}` };
 	}
+	if (length > MAX_HANDLER_LENGTH) {
+		return { problem: `REST Handler Code must be text of 1 to ${MAX_HANDLER_LENGTH} characters; got ${length} characters` };
+	}
+	if (CONTROL_CHARACTER.test(code)) {
+		return { problem: `REST Handler Code must not contain line breaks or other control characters; got ${describeValue(value)}` };
+	}
+	if (LONE_SURROGATE.test(code)) {
+		return { problem: `REST Handler Code must be valid Unicode text; got ${describeValue(value)}` };
+	}
+	return { code };
 }
 
 function invalidParameter(invoiceId: number | null, message: string): InvalidItem {
@@ -76,7 +94,6 @@ function invalidParameter(invoiceId: number | null, message: string): InvalidIte
 	};
 }
 
-/** Reads and checks one item's parameters; an expression that throws is that item's failure. */
 /** True when a saved parameter value holds an expression anywhere (a string starting with "="). */
 function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
@@ -106,14 +123,31 @@ export function parameterReader(context: IExecuteFunctions): ParameterReader {
 	};
 }
 
+// The fields as the item errors name them, so a failed expression says which field to fix.
+const FIELD_LABELS = {
+	invoiceId: 'Invoice ID',
+	paySystemBy: 'Pay System By',
+	paySystemId: 'Pay System ID',
+	bxRestHandler: 'REST Handler Code',
+	options: 'Options',
+} as const;
+
+type Field = keyof typeof FIELD_LABELS;
+
+/** Reads and checks one item's parameters; an expression that throws is that item's failure. */
 export function planItem(
 	context: IExecuteFunctions,
 	itemIndex: number,
 	read: ParameterReader = parameterReader(context),
 ): PlannedItem {
 	let invoiceId: number | null = null;
+	let reading: Field = 'invoiceId';
+	const readField = (name: Field, fallback: unknown, options?: { extractValue: boolean }) => {
+		reading = name;
+		return read(name, itemIndex, fallback, options);
+	};
 	try {
-		const rawInvoiceId = read('invoiceId', itemIndex, null);
+		const rawInvoiceId = readField('invoiceId', null);
 		invoiceId = parsePositiveId(rawInvoiceId);
 		if (invoiceId === null) {
 			return {
@@ -123,23 +157,15 @@ export function planItem(
 				),
 			};
 		}
-		const paySystemBy = read('paySystemBy', itemIndex, 'id') as string;
+		const paySystemBy = readField('paySystemBy', 'id') as string;
 		let paySystemId: number | null = null;
 		let bxRestHandler: string | null = null;
 		if (paySystemBy === 'handler') {
-			const rawHandler = read('bxRestHandler', itemIndex, '', { extractValue: true });
-			const handler = typeof rawHandler === 'string' ? rawHandler.trim() : '';
-			if (handler === '' || handler.length > MAX_HANDLER_LENGTH || !isEncodable(handler)) {
-				return {
-					invalid: invalidParameter(
-						invoiceId,
-						`REST Handler Code must be text of 1 to ${MAX_HANDLER_LENGTH} characters; got ${describeValue(rawHandler)}`,
-					),
-				};
-			}
-			bxRestHandler = handler;
+			const handler = checkHandlerCode(readField('bxRestHandler', '', { extractValue: true }));
+			if ('problem' in handler) return { invalid: invalidParameter(invoiceId, handler.problem) };
+			bxRestHandler = handler.code;
 		} else {
-			const rawPaySystemId = read('paySystemId', itemIndex, '', { extractValue: true });
+			const rawPaySystemId = readField('paySystemId', '', { extractValue: true });
 			paySystemId = parsePositiveId(rawPaySystemId);
 			if (paySystemId === null) {
 				return {
@@ -150,7 +176,7 @@ export function planItem(
 				};
 			}
 		}
-		const options = read('options', itemIndex, {}) as IDataObject;
+		const options = readField('options', {}) as IDataObject;
 		const outputMode = (options.outputMode ?? 'settings') as OutputMode;
 		if (!OUTPUT_MODES.includes(outputMode)) {
 			return {
@@ -171,7 +197,7 @@ export function planItem(
 		};
 	} catch (error) {
 		const reason = error instanceof Error ? error.message : String(error);
-		return { invalid: invalidParameter(invoiceId, `A parameter could not be read: ${reason}`) };
+		return { invalid: invalidParameter(invoiceId, `${FIELD_LABELS[reading]} could not be read: ${reason}`) };
 	}
 }
 

@@ -1,5 +1,5 @@
 import { runWorkflow } from '../../harness/engine';
-import { SETTINGS, byHandler, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
 
@@ -65,34 +65,6 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 		});
 		expect(portal().restCalls('batch')).toEqual([]);
 		expect(portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => call.params.INVOICE_ID)).toEqual([1, 2, 3, 4, 5]);
-	});
-
-	it.each([
-		'a&PAY_SYSTEM_ID=12',
-		'x=1&halt=1',
-		'code?with#hash',
-		'100%+plus/slash',
-		'space and\nnewline',
-		'юникод-✓',
-		"quote'\"!()*",
-	])('encodes the hostile handler code %j so it cannot add, change or drop a parameter', async (code) => {
-		const { errorOutput } = await runWorkflow({
-			parameters: byHandler(code),
-			items: invoices(10, 11),
-			credentials: webhookCredentials(portal().webhookUrl),
-			onError: 'continueErrorOutput',
-		});
-		const [call] = portal().restCalls('batch');
-		const commands = Object.values(call.params.cmd as Record<string, string>);
-		expect(commands).toHaveLength(2);
-		for (const command of commands) {
-			const query = new URLSearchParams(command.slice(command.indexOf('?') + 1));
-			expect([...query.keys()]).toEqual(['INVOICE_ID', 'BX_REST_HANDLER']);
-			expect(query.get('BX_REST_HANDLER')).toBe(code.trim());
-		}
-		expect(errorOutput.map((item) => item.json.details)).toEqual(
-			[10, 11].map((invoiceId) => expect.objectContaining({ errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Handler not found', invoiceId })),
-		);
 	});
 
 	it('falls back to single calls, for the rest of the run, when the portal refuses batch (HTTP 405)', async () => {

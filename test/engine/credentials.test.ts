@@ -1,5 +1,4 @@
 import { runWorkflow } from '../../harness/engine';
-import type { OnError } from '../../harness/engine';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, oauthCredentials, usePortal, webhookCredentials } from '../support';
 
 const CALL_PATH = (code: string) => `/rest/1/${code}/sale.paysystem.settings.invoice.get.json`;
@@ -27,55 +26,10 @@ describe('Webhook URL forms: with or without trailing slash, method name or .jso
 	});
 });
 
-describe('A credential that cannot work is a NodeOperationError before any request, whatever the error setting', () => {
+// A credential that cannot work is a row of the table in hostileInputs.test.ts, under every error setting.
+
+describe('http:// is refused unless the host is loopback (localhost, 127.0.0.0/8, [::1]) or allowInsecureHttp is on', () => {
 	const portal = usePortal();
-	const settings: OnError[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
-
-	const cases: Array<[string, (p: ReturnType<typeof portal>) => string, string]> = [
-		[
-			'a URL without /rest/<user>/<code>',
-			(p) => `${p.origin}/crm/invoice/`,
-			'The Bitrix24 credential cannot be used: The webhook URL does not point to a Bitrix24 incoming webhook. It should look like https://<portal>/rest/<user id>/<webhook code>/',
-		],
-		[
-			'http:// to a remote host',
-			(p) => `http://portal.example.com/rest/1/${p.webhookCode}/`,
-			'The Bitrix24 credential cannot be used: The webhook URL uses http:// to portal.example.com, which would send the secret unencrypted. Use https://, or turn on "Allow Insecure HTTP" in the credential if the portal is on a network you trust.',
-		],
-		[
-			'a query string',
-			(p) => `${p.webhookUrl}?auth=1`,
-			'The Bitrix24 credential cannot be used: The webhook URL must not carry a query string or fragment. It should look like https://<portal>/rest/<user id>/<webhook code>/',
-		],
-		[
-			'an empty URL',
-			() => '',
-			'The Bitrix24 credential cannot be used: The webhook URL is empty. Paste the URL Bitrix24 shows for the incoming webhook, like https://<portal>/rest/<user id>/<webhook code>/',
-		],
-	];
-
-	describe.each(settings)('with %s', (onError) => {
-		it.each(cases)('refuses %s with a NodeOperationError', async (_label, url, message) => {
-			const { error, nodeError, output, errorOutput } = await runWorkflow({
-				parameters: byPaySystemId(11),
-				items: invoices(10),
-				credentials: webhookCredentials(url(portal())),
-				onError,
-			});
-			expect(nodeError?.name).toBe('NodeOperationError');
-			expect(nodeError?.message).toBe(message);
-			expect(nodeError?.message).not.toContain(portal().webhookCode);
-			expect(portal().requests).toEqual([]);
-			expect(errorOutput).toEqual([]);
-			if (onError === 'stopWorkflow') {
-				expect(error?.message).toBe(message);
-				expect(output).toEqual([]);
-			} else {
-				// n8n itself passes the input through when a node throws under a "continue" setting.
-				expect(output.map((item) => item.json)).toEqual([{ invoiceId: 10 }]);
-			}
-		});
-	});
 
 	it('lets http:// reach a loopback host without the insecure flag', async () => {
 		const { output } = await runWorkflow({
@@ -148,21 +102,6 @@ describe('OAuth2: calls go to client_endpoint (else https://<domain>/rest/) with
 				expect.objectContaining({ errorCode: 'invalid_token', errorDescription: 'The access token provided is invalid.', httpCode: 401, invoiceId }),
 			),
 		);
-	});
-
-	it('refuses an http:// portal address other than loopback before any request', async () => {
-		const { client_endpoint: _unused, ...tokens } = portal().issueTokens();
-		const { error } = await runWorkflow({
-			parameters: { authentication: 'oAuth2', ...byPaySystemId(11) },
-			items: invoices(10),
-			credentials: oauthCredentials(portal(), tokens, { domain: 'http://portal.example.com' }),
-			onError: 'continueErrorOutput',
-		});
-		expect(error?.name).toBe('NodeOperationError');
-		expect(error?.message).toBe(
-			'The Bitrix24 credential cannot be used: The portal address uses http:// to portal.example.com, which would send the secret unencrypted. Use https://, or turn on "Allow Insecure HTTP" in the credential if the portal is on a network you trust.',
-		);
-		expect(portal().requests).toEqual([]);
 	});
 
 	it('says so when the credential was never connected', async () => {

@@ -4,6 +4,7 @@ import type { InvoiceSettingsRequest } from '../../nodes/PaySystemInvoiceSetting
 import {
 	METHOD,
 	batchCommand,
+	checkHandlerCode,
 	methodParams,
 	parsePositiveId,
 	toErrorItem,
@@ -66,6 +67,48 @@ describe('invoiceId is a whole number >= 1; expressions may give numbers or nume
 		["'0'", '0'],
 	])('%s is not an id', (_label, value) => {
 		expect(parsePositiveId(value)).toBeNull();
+	});
+});
+
+describe('bxRestHandler: trimmed text of 1 to 255 characters without line breaks or control characters; anything else is INVALID_PARAMETER', () => {
+	it.each<[string, unknown, string]>([
+		['a plain code', 'resthandlercard', 'resthandlercard'],
+		['a code in surrounding whitespace', ' resthandlercard\r\n\t', 'resthandlercard'],
+		['a space inside', 'my handler', 'my handler'],
+		['& = ? # % + /', 'a&b=c?d#e%f+g/h', 'a&b=c?d#e%f+g/h'],
+		['unicode', 'обработчик ✓ 😀', 'обработчик ✓ 😀'],
+		['a right-to-left override', '\u202Ecode', '\u202Ecode'],
+		['255 characters', 'h'.repeat(255), 'h'.repeat(255)],
+		['255 emoji (510 UTF-16 units)', '💳'.repeat(255), '💳'.repeat(255)],
+	])('%s is sent as %j', (_label, value, code) => {
+		expect(checkHandlerCode(value)).toEqual({ code });
+	});
+
+	const TEXT = 'REST Handler Code must be text of 1 to 255 characters; got';
+	const CONTROL = 'REST Handler Code must not contain line breaks or other control characters; got';
+	it.each<[string, unknown, string]>([
+		['empty', '', `${TEXT} ""`],
+		['only whitespace', ' \n\t ', `${TEXT} " \\n\\t "`],
+		['a number', 42, `${TEXT} 42`],
+		['NaN', NaN, `${TEXT} NaN`],
+		['null', null, `${TEXT} null`],
+		['undefined', undefined, `${TEXT} nothing`],
+		['an array', ['code'], `${TEXT} ["code"]`],
+		['256 characters', 'h'.repeat(256), `${TEXT} 256 characters`],
+		['10 KB', 'h'.repeat(10240), `${TEXT} 10240 characters`],
+		['256 emoji', '💳'.repeat(256), `${TEXT} 256 characters`],
+		['a line break', 'a\nb', `${CONTROL} "a\\nb"`],
+		['CR LF', 'a\r\nb', `${CONTROL} "a\\r\\nb"`],
+		['a tab', 'a\tb', `${CONTROL} "a\\tb"`],
+		['NUL', 'a\u0000b', `${CONTROL} "a\\u0000b"`],
+		['DEL', 'a\u007Fb', `${CONTROL} "a\u007Fb"`],
+		['a C1 control', 'a\u0085b', `${CONTROL} "a\u0085b"`],
+		['a line separator', 'a\u2028b', `${CONTROL} "a\u2028b"`],
+		['a paragraph separator', 'a\u2029b', `${CONTROL} "a\u2029b"`],
+		['a lone high surrogate', 'card\ud800', 'REST Handler Code must be valid Unicode text; got "card\\ud800"'],
+		['a lone low surrogate', '\udc00card', 'REST Handler Code must be valid Unicode text; got "\\udc00card"'],
+	])('%s is refused', (_label, value, problem) => {
+		expect(checkHandlerCode(value)).toEqual({ problem });
 	});
 });
 
