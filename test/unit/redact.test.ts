@@ -1,3 +1,4 @@
+import { failureFromBitrixError } from '../../nodes/shared/bitrix24/client';
 import { credentialSecrets, redactSecrets } from '../../nodes/shared/bitrix24/redact';
 
 const WEBHOOK_CODE = 's3cr3tc0de9';
@@ -130,5 +131,37 @@ describe('The secrets of a credential: the webhook code, client secret, access t
 		const credentials = { clientSecret: CLIENT_SECRET, oauthTokenData: { access_token: ACCESS_TOKEN, refresh_token: REFRESH_TOKEN } };
 		const text = `${WEBHOOK_CODE} ${CLIENT_SECRET} ${ACCESS_TOKEN} ${REFRESH_TOKEN}`;
 		expect(redactSecrets(text, credentialSecrets(credentials, WEBHOOK_CODE))).toBe('*** *** *** ***');
+	});
+});
+
+describe('A Bitrix24 error answer reaches users with both its fields redacted', () => {
+	const secrets = [WEBHOOK_CODE, ACCESS_TOKEN, REFRESH_TOKEN, CLIENT_SECRET];
+
+	it('redacts an error code that echoes the request, as it does the description', () => {
+		const echo = `Blocked https://example.bitrix24.com/rest/1/${WEBHOOK_CODE}/batch.json?auth=${ACCESS_TOKEN}`;
+		expect(failureFromBitrixError({ error: echo, error_description: `refresh ${REFRESH_TOKEN}, secret ${CLIENT_SECRET}` }, 400, secrets)).toEqual({
+			errorCode: 'Blocked https://example.bitrix24.com/rest/1/***/batch.json?auth=***',
+			errorDescription: 'refresh ***, secret ***',
+			httpCode: 400,
+			message: 'Bitrix24 error Blocked https://example.bitrix24.com/rest/1/***/batch.json?auth=***: refresh ***, secret ***',
+		});
+	});
+
+	it('redacts a secret the code holds bare, with no shape around it', () => {
+		expect(failureFromBitrixError({ error: `token ${ACCESS_TOKEN} expired` }, 401, secrets)).toEqual({
+			errorCode: 'token *** expired',
+			errorDescription: null,
+			httpCode: 401,
+			message: 'Bitrix24 error token *** expired',
+		});
+	});
+
+	it('leaves a real code as it is, trimmed', () => {
+		expect(failureFromBitrixError({ error: ' ERROR_CHECK_FAILURE', error_description: 'Pay system not found' }, 400, secrets)).toEqual({
+			errorCode: 'ERROR_CHECK_FAILURE',
+			errorDescription: 'Pay system not found',
+			httpCode: 400,
+			message: 'Bitrix24 error ERROR_CHECK_FAILURE: Pay system not found',
+		});
 	});
 });

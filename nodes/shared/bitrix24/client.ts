@@ -140,12 +140,13 @@ export function invalidResponse(httpCode: number | null, message: string): Bitri
 	return { errorCode: LOCAL_ERROR_CODES.invalidResponse, errorDescription: null, httpCode, message };
 }
 
-function failureFromBitrixError(
+/** A Bitrix24 error answer as a failure; a portal or proxy may echo the request in either field. */
+export function failureFromBitrixError(
 	body: Record<string, unknown>,
 	status: number | null,
 	secrets: readonly string[],
 ): Bitrix24Failure {
-	const errorCode = String(body.error).trim();
+	const errorCode = redactSecrets(String(body.error).trim(), secrets);
 	const description = body.error_description;
 	const errorDescription =
 		typeof description === 'string' && description.trim() !== '' ? redactSecrets(description, secrets) : null;
