@@ -1,0 +1,95 @@
+import { TestCredentialsHelper, runWorkflow } from '../../harness/engine';
+import { SOAK_MIXES } from '../../soak/mixes';
+import { runSoak, soakProblems } from '../../soak/soak';
+import { SETTINGS, byPaySystemId, invoices, jsonOf, oauthCredentials, usePortal, webhookCredentials } from '../support';
+
+const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
+
+describe('OAuth2 under load: one refresh however many requests meet the expired token', () => {
+	const portal = usePortal({ limits: { drainPerSecond: 5, burst: 250 } });
+
+	it('50 batch requests in flight when the token expires cause exactly one refresh, and every item is right', async () => {
+		const runs = 50;
+		const tokens = portal().issueTokens();
+		// The portal holds each first batch until all 50 have arrived; the token expires meanwhile.
+		portal().addFault({ restMethod: 'batch', times: runs, response: { delayMs: 500 } });
+		const store = new TestCredentialsHelper(oauthCredentials(portal(), tokens));
+		const inFlight = new Promise<void>((resolve) => {
+			const poll = setInterval(() => {
+				if (portal().restCalls('batch').length >= runs) {
+					clearInterval(poll);
+					portal().expireAccessTokens();
+					resolve();
+				}
+			}, 5);
+		});
+		const results = Promise.all(
+			range(0, runs).map((run) =>
+				runWorkflow({
+					parameters: { authentication: 'oAuth2', ...byPaySystemId(12, { rateLimit: 'enterprise' }) },
+					items: invoices(...range(1000 + run * 50, 50)),
+					credentials: {},
+					credentialsHelper: store,
+					onError: 'continueErrorOutput',
+				}),
+			),
+		);
+		await inFlight;
+		const finished = await results;
+
+		const refreshes = portal().tokenRequests().filter((request) => request.params.grant_type === 'refresh_token');
+		expect(refreshes).toHaveLength(1);
+		expect(refreshes[0].status).toBe(200);
+		finished.forEach((result, run) => {
+			expect(result.errorOutput).toEqual([]);
+			expect(jsonOf(result.output)).toEqual(range(1000 + run * 50, 50).map((id) => SETTINGS.bank(id)));
+		});
+		// Each run: its first batch refused with 401, then the same batch once more with the new token.
+		const batches = portal().restCalls('batch');
+		expect(batches.filter((call) => call.status === 401 && call.errorCode === 'expired_token')).toHaveLength(runs);
+		expect(batches.filter((call) => call.status === 200)).toHaveLength(runs);
+		expect(batches).toHaveLength(2 * runs);
+		expect(store.saved).toHaveLength(1);
+	}, 30_000);
+});
+
+describe('Cancelling an execution while it waits on a backoff stops it at once', () => {
+	const portal = usePortal();
+
+	it('a cancel during the fifth backoff (4 to 8 s) ends the node with the cancel error and sends nothing more', async () => {
+		portal().addFault({ restMethod: 'batch', response: { status: 500, json: { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' } } });
+		let sentAtCancel = -1;
+		const { nodeFinished } = await runWorkflow({
+			parameters: byPaySystemId(11, { maxRetries: 10 }),
+			items: invoices(10, 11, 12),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+			cancelWhen: new Promise<void>((resolve) => {
+				const poll = setInterval(() => {
+					if (portal().restCalls('batch').filter((call) => call.status === 500).length >= 5) {
+						clearInterval(poll);
+						sentAtCancel = portal().restCalls().length;
+						resolve();
+					}
+				}, 5);
+			}),
+		});
+		// Without the cancel the node would go on for minutes (ten retries): it settles here because the wait was cut short.
+		const thrown = await nodeFinished;
+		expect(thrown).toBeInstanceOf(Error);
+		expect((thrown as Error).message).toBe('The execution was cancelled while the node waited for the Bitrix24 portal');
+		expect(sentAtCancel).toBe(5);
+		expect(portal().restCalls()).toHaveLength(5);
+	}, 15_000);
+});
+
+describe('Soak at CI size: 1,000 items through every fault mix, each item exactly once and exact', () => {
+	it.each(SOAK_MIXES.map((mix) => [mix.name, mix] as const))('%s', async (_name, mix) => {
+		const report = await runSoak(mix, 1000);
+		expect(soakProblems(report)).toEqual([]);
+		expect([report.lost, report.duplicated, report.wrong, report.secretHits]).toEqual([0, 0, 0, 0]);
+		// 1,000 items: 998 valid ones (two are not IDs), 20 batches; 10 invoices are missing.
+		expect([report.successItems, report.errorItems, report.minimumRequests]).toEqual([988, 12, 20]);
+		if (mix.faults !== null) expect(report.faultedRequests).toBeGreaterThan(0);
+	}, 120_000);
+});
