@@ -124,6 +124,7 @@ const errors = {
 	batchNotAllowed: () => new RestError(405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 'Method is not allowed for batch usage'),
 	batchTooLong: () => new RestError(400, 'ERROR_BATCH_LENGTH_EXCEEDED', 'Max batch length exceeded'),
 	queryLimit: () => new RestError(503, 'QUERY_LIMIT_EXCEEDED', 'Too many requests'),
+	internal: () => new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'),
 	checkFailure: (description: string) => new RestError(400, 'ERROR_CHECK_FAILURE', description),
 	paySystemNotFound: () => new RestError(400, 'ERROR_PAY_SYSTEM_NOT_FOUND', 'Pay system not found'),
 	invoiceNotFound: () => new RestError(400, 'ERROR_INTERNAL_INVOICE_NOT_FOUND', 'Invoice not found'),
@@ -733,7 +734,7 @@ class EmulatedPortal implements Portal {
 			if (kind !== null) entry.fault = kind;
 			switch (kind) {
 				case 'serverError':
-					this.sendRestError(response, entry, new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error'), startedAt, route.method);
+					this.sendRestError(response, entry, errors.internal(), startedAt, route.method);
 					return;
 				case 'queryLimitStorm':
 					this.sendRestError(response, entry, errors.queryLimit(), startedAt, route.method);
@@ -899,7 +900,7 @@ class EmulatedPortal implements Portal {
 				throw errors.queryLimit();
 			}
 		} catch (error) {
-			const restError = error instanceof RestError ? error : new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+			const restError = error instanceof RestError ? error : errors.internal();
 			return { ok: false, error: restError, time: this.timeObject(startedAt, route.method, 0) };
 		}
 		return this.callMethod(route.method, params, caller, false, startedAt);
@@ -931,7 +932,7 @@ class EmulatedPortal implements Portal {
 			const result = definition.run(context);
 			return { ok: true, result, time: this.timeObject(startedAt, method, context.processing) };
 		} catch (error) {
-			const restError = error instanceof RestError ? error : new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+			const restError = error instanceof RestError ? error : errors.internal();
 			return { ok: false, error: restError, time: this.timeObject(startedAt, method, context.processing, restError.operatingResetAt) };
 		}
 	}
@@ -1035,7 +1036,7 @@ class EmulatedPortal implements Portal {
 				if (fault !== null) {
 					this.commandsFaulted += 1;
 					if (fault === 'commandMissing') continue;
-					const error = fault === 'commandQueryLimit' ? errors.queryLimit() : new RestError(500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+					const error = fault === 'commandQueryLimit' ? errors.queryLimit() : errors.internal();
 					resultErrors[key] = { error: error.code, error_description: error.description };
 					continue;
 				}

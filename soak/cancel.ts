@@ -5,13 +5,15 @@ import { DEFAULT_RETRY_POLICY, backoffDelay } from '../nodes/shared/bitrix24/ret
 import { STANDARD_PORTAL, byPaySystemId, invoices, webhookCredentials } from '../test/support';
 
 /** The cancel comes during the wait after this many failed requests. */
-const FAILED_REQUESTS_BEFORE_CANCEL = 5;
+export const FAILED_REQUESTS_BEFORE_CANCEL = 5;
 
 export interface CancelMeasure {
 	/** The shortest wait the node had ahead of it at the cancel. */
 	backoffMs: number;
 	/** From the cancel to the node's execute settling. */
 	stopMs: number;
+	/** Requests the portal had received when the cancel came: the failed ones before the wait. */
+	requestsAtCancel: number;
 	requestsAfterCancel: number;
 	message: string;
 }
@@ -49,6 +51,7 @@ export async function measureCancelDuringBackoff(): Promise<CancelMeasure> {
 		return {
 			backoffMs: backoffDelay(FAILED_REQUESTS_BEFORE_CANCEL, DEFAULT_RETRY_POLICY, () => 0) - 100,
 			stopMs,
+			requestsAtCancel,
 			requestsAfterCancel: portal.restCalls().length - requestsAtCancel,
 			message: thrown instanceof Error ? thrown.message : String(thrown),
 		};

@@ -10,12 +10,12 @@ import { startPortal } from '../emulator/portal';
 import { parsePhpQuery } from '../emulator/php';
 import { settingsFor } from '../emulator/seed';
 import { runWorkflow } from '../harness/engine';
+import { BATCH_LIMIT } from '../nodes/PaySystemInvoiceSettings/executeGet';
+import { METHOD } from '../nodes/PaySystemInvoiceSettings/invoiceSettings';
 import { DEFAULT_RETRY_POLICY } from '../nodes/shared/bitrix24/retryPolicy';
 import { STANDARD_PORTAL, oauthCredentials, resourceLocator, webhookCredentials } from '../test/support';
 import type { SoakMix } from './mixes';
 
-const METHOD = 'sale.paysystem.settings.invoice.get';
-const BATCH_LIMIT = 50;
 const PAY_SYSTEMS = [11, 12, 13];
 export const SOAK_MAX_RETRIES = DEFAULT_RETRY_POLICY.maxRetries;
 
