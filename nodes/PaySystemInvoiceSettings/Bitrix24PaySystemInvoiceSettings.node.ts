@@ -12,7 +12,10 @@ export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 		icon: { light: 'file:../../icons/bitrix24.svg', dark: 'file:../../icons/bitrix24.dark.svg' },
 		group: ['input'],
 		version: 1,
-		subtitle: '={{ "Get settings of invoice " + $parameter["invoiceId"] }}',
+		// Raw values: an invoice ID given as an expression is only known per item at run time, and the
+		// editor shows no subtitle at all when resolving it fails.
+		subtitle:
+			'={{ ($rawParameter["operation"] === "get" ? "Get settings" : $rawParameter["operation"]) + ": invoice " + (String($rawParameter["invoiceId"]).startsWith("=") ? "from input" : $rawParameter["invoiceId"]) }}',
 		description: 'Read the pay system settings of Bitrix24 legacy CRM invoices (sale.paysystem.settings.invoice.get)',
 		defaults: { name: 'Pay System Invoice Settings' },
 		usableAsTool: true,
@@ -31,6 +34,23 @@ export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 			},
 		],
 		properties,
+		hints: [
+			{
+				message:
+					'Batch Requests is off: each invoice takes a request of its own, about 2 a second on a standard portal. Turn it on to read up to 50 invoices per request.',
+				type: 'info',
+				location: 'outputPane',
+				whenToDisplay: 'afterExecution',
+				displayCondition: '={{ $parameter["options"]["batch"] === false }}',
+			},
+			{
+				message: 'In Key-Value Pairs output an invoice whose pay system has no settings gives no item.',
+				type: 'info',
+				location: 'outputPane',
+				whenToDisplay: 'afterExecution',
+				displayCondition: '={{ $parameter["options"]["outputMode"] === "keyValue" }}',
+			},
+		],
 	};
 
 	methods = {

@@ -14,8 +14,15 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'This reads legacy CRM invoices (crm.invoice.*) only. Smart invoices (crm.item, entityTypeId 31) answer "invoice not found". The webhook or application needs the pay_system scope.',
+			'This reads legacy CRM invoices (crm.invoice.*) only. Smart invoices (crm.item, entityTypeId 31) answer "invoice not found".',
 		name: 'legacyInvoiceNotice',
+		type: 'notice',
+		default: '',
+	},
+	{
+		displayName:
+			'The webhook or application needs the pay_system scope ("Pay systems" in Bitrix24). Without it every call fails with insufficient_scope.',
+		name: 'scopeNotice',
 		type: 'notice',
 		default: '',
 	},
@@ -43,6 +50,7 @@ export const properties: INodeProperties[] = [
 		typeOptions: { minValue: 1, numberPrecision: 0 },
 		displayOptions: { show: { operation: ['get'] } },
 		description: 'ID of the legacy CRM invoice, a whole number of 1 or more (an expression may give a number or numeric text)',
+		hint: 'Usually mapped from the input, e.g. {{ $json.invoiceId }}. Anything that is not a whole number of 1 or more fails that item without a request.',
 	},
 	{
 		displayName: 'Pay System By',
@@ -72,6 +80,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { operation: ['get'], paySystemBy: ['id'] } },
 		description: 'The pay system whose settings are read (PAY_SYSTEM_ID)',
+		hint: 'The list shows the portal\'s pay systems (sale.paysystem.list). Choose By ID to give the ID from the input.',
 		modes: [
 			{
 				displayName: 'From List',
@@ -101,6 +110,7 @@ export const properties: INodeProperties[] = [
 		required: true,
 		displayOptions: { show: { operation: ['get'], paySystemBy: ['handler'] } },
 		description: 'The REST handler (BX_REST_HANDLER); the first pay system using it is read',
+		hint: 'Handlers are added by Bitrix24 applications (sale.paysystem.handler.list). The code is case-sensitive.',
 		modes: [
 			{
 				displayName: 'From List',
