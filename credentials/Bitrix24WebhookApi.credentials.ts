@@ -23,6 +23,13 @@ export class Bitrix24WebhookApi implements ICredentialType {
 
 	properties: INodeProperties[] = [
 		{
+			displayName:
+				'In Bitrix24 open Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.',
+			name: 'setupNotice',
+			type: 'notice',
+			default: '',
+		},
+		{
 			displayName: 'Webhook URL',
 			name: 'webhookUrl',
 			type: 'string',

@@ -21,7 +21,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'The webhook or application needs the pay_system scope ("Pay systems" in Bitrix24). Without it every call fails with insufficient_scope.',
+			'The webhook or application needs the pay_system scope. Without it every call fails with insufficient_scope.',
 		name: 'scopeNotice',
 		type: 'notice',
 		default: '',

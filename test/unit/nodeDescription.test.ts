@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { INode, INodeProperties, INodeTypeDescription, NodeHint } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { buildPackageNode, NODE_TYPE, nodeTypesFor, packageNodeType } from '../../harness/engine';
+import { buildPackageNode, loadedCredentialType, NODE_TYPE, nodeTypesFor, packageNodeType } from '../../harness/engine';
 import { PACKAGE_ROOT } from '../../harness/package';
 import { byHandler, byPaySystemId } from '../support';
 
@@ -120,7 +120,7 @@ describe('What the editor shows: subtitle, notices, hints', () => {
 			'This reads legacy CRM invoices (crm.invoice.*) only. Smart invoices (crm.item, entityTypeId 31) answer "invoice not found".',
 		);
 		expect(noticeText('scopeNotice')).toBe(
-			'The webhook or application needs the pay_system scope ("Pay systems" in Bitrix24). Without it every call fails with insufficient_scope.',
+			'The webhook or application needs the pay_system scope. Without it every call fails with insufficient_scope.',
 		);
 	});
 
@@ -182,5 +182,21 @@ describe('How the panel finds it and where its docs are', () => {
 				],
 			},
 		});
+	});
+});
+
+describe('Credential forms name the Bitrix24 screen to visit', () => {
+	it.each([
+		[
+			'bitrix24WebhookApi',
+			'In Bitrix24 open Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.',
+		],
+		[
+			'bitrix24OAuth2Api',
+			'In Bitrix24 open Developer resources > Other > Local application, make a server application with the pay_system scope whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
+		],
+	])('%s starts with a notice saying where to get it', (name, notice) => {
+		const [first] = loadedCredentialType(name).properties;
+		expect(first).toEqual({ displayName: notice, name: 'setupNotice', type: 'notice', default: '' });
 	});
 });
