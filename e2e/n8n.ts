@@ -1,9 +1,9 @@
-// A real n8n 2.x, installed by scripts/n8n.sh, with this package loaded as a community package:
+// A real n8n 2.x, installed by scripts/n8n.sh, with this package installed from its tarball as n8n installs it:
 // a fresh user folder, its CLI, and its server. Used by the end-to-end tests and `npm start`.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -81,21 +81,43 @@ export interface ExecutedRun {
 	[key: string]: unknown;
 }
 
+let packedTarball: string | undefined;
+
+/** The package as `npm publish` would upload it, packed once per process from the built dist/. */
+export function packedPackage(): string {
+	if (packedTarball !== undefined && existsSync(packedTarball)) return packedTarball;
+	const destination = mkdtempSync(path.join(tmpdir(), 'bx24-pack-'));
+	process.once('exit', () => rmSync(destination, { recursive: true, force: true }));
+	const packed = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', destination], { cwd: PACKAGE_ROOT, encoding: 'utf8' });
+	packedTarball = path.join(destination, (JSON.parse(packed) as Array<{ filename: string }>)[0].filename);
+	return packedTarball;
+}
+
 /**
- * A fresh N8N_USER_FOLDER with the built package linked into `.n8n/nodes/node_modules`, where n8n
- * loads community packages from. `npm run build` must have run: n8n reads `dist/`.
+ * Installs the packed tarball into `.n8n/nodes` the way n8n's own installer does (CommunityPackagesService
+ * in n8n 2.41): unpacked into node_modules/<name>, its dev, peer and optional dependencies dropped
+ * from its package.json, and listed in the nodes folder's package.json. n8n then resolves
+ * n8n-workflow from its own install, as it does for every user.
+ */
+function installPackedPackage(nodesFolder: string): void {
+	const target = path.join(nodesFolder, 'node_modules', PACKAGE_NAME);
+	rmSync(target, { recursive: true, force: true });
+	mkdirSync(target, { recursive: true });
+	execFileSync('tar', ['-xzf', packedPackage(), '-C', target, '--strip-components=1']);
+	const manifestFile = path.join(target, 'package.json');
+	const { devDependencies: _dev, peerDependencies: _peer, optionalDependencies: _optional, ...manifest } = JSON.parse(readFileSync(manifestFile, 'utf8'));
+	writeFileSync(manifestFile, JSON.stringify(manifest, null, 2));
+	writeFileSync(path.join(nodesFolder, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: manifest.version } }));
+}
+
+/**
+ * A fresh N8N_USER_FOLDER with the packed package installed into `.n8n/nodes/node_modules`, where n8n
+ * loads community packages from. `npm run build` must have run: the tarball holds dist/.
  */
 export function createUserFolder(options: { folder?: string; env?: NodeJS.ProcessEnv; /** default true; false: an n8n without this package */ linkPackage?: boolean } = {}): N8nUserFolder {
 	const folder = options.folder ?? mkdtempSync(path.join(tmpdir(), 'bx24-n8n-'));
 	const nodesFolder = path.join(folder, '.n8n', 'nodes');
-	const link = path.join(nodesFolder, 'node_modules', PACKAGE_NAME);
-	if (options.linkPackage ?? true) {
-		mkdirSync(path.dirname(link), { recursive: true });
-		if (!existsSync(link)) symlinkSync(PACKAGE_ROOT, link, 'dir');
-		if (!existsSync(path.join(nodesFolder, 'package.json'))) {
-			writeFileSync(path.join(nodesFolder, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: `file:${PACKAGE_ROOT}` } }));
-		}
-	}
+	if (options.linkPackage ?? true) installPackedPackage(nodesFolder);
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		N8N_USER_FOLDER: folder,
