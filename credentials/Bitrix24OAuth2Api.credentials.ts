@@ -19,7 +19,7 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'In Bitrix24 open Developer resources > Other > Local application, make a server application with the pay_system scope whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
+				'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the pay_system scope whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
 			name: 'setupNotice',
 			type: 'notice',
 			default: '',

@@ -24,7 +24,7 @@ export class Bitrix24WebhookApi implements ICredentialType {
 	properties: INodeProperties[] = [
 		{
 			displayName:
-				'In Bitrix24 open Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.',
+				'In Bitrix24 open Applications > Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.',
 			name: 'setupNotice',
 			type: 'notice',
 			default: '',
@@ -38,7 +38,7 @@ export class Bitrix24WebhookApi implements ICredentialType {
 			required: true,
 			placeholder: 'https://example.bitrix24.com/rest/1/abc123def456/',
 			description:
-				'The URL of an incoming webhook with the pay_system scope (Bitrix24: Developer resources > Other > Inbound webhook). The code in it is a secret.',
+				'The URL of an incoming webhook with the pay_system scope (Bitrix24: Applications > Developer resources > Other > Inbound webhook). The code in it is a secret.',
 		},
 		{
 			displayName: 'Allow Insecure HTTP',

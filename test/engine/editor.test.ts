@@ -73,7 +73,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: portal().noScopeWebhookUrl, allowInsecureHttp: false })).toEqual({
 			status: 'Error',
 			message:
-				'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
+				'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Applications > Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
 		});
 	});
 
@@ -106,7 +106,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24OAuth2Api', oauthCredentials(portal(), tokens).bitrix24OAuth2Api)).toEqual({
 			status: 'Error',
 			message:
-				'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
+				'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Applications > Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
 		});
 	});
 

@@ -189,11 +189,11 @@ describe('Credential forms name the Bitrix24 screen to visit', () => {
 	it.each([
 		[
 			'bitrix24WebhookApi',
-			'In Bitrix24 open Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.',
+			'In Bitrix24 open Applications > Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.',
 		],
 		[
 			'bitrix24OAuth2Api',
-			'In Bitrix24 open Developer resources > Other > Local application, make a server application with the pay_system scope whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
+			'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the pay_system scope whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
 		],
 	])('%s starts with a notice saying where to get it', (name, notice) => {
 		const [first] = loadedCredentialType(name).properties;

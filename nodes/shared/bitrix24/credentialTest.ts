@@ -21,7 +21,7 @@ const REFUSALS: Array<[code: string, message: string]> = [
 	],
 	[
 		'insufficient_scope',
-		'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
+		'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Applications > Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
 	],
 	[
 		'ACCESS_DENIED',

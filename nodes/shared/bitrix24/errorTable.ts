@@ -16,7 +16,7 @@ export const LOCAL_ERROR_CODES = {
 } as const;
 
 const SCOPE_HINT =
-	'Give the webhook or the application the "pay_system" scope (Developer resources > Other > Inbound webhook > Permissions), then save it again.';
+	'Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.';
 
 export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	ACCESS_DENIED: {
