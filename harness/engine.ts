@@ -25,7 +25,7 @@ import { loadPackage } from './package';
 
 /** The type name n8n gives the node when it loads this package. */
 export const NODE_TYPE = 'n8n-nodes-bitrix24-paysystem.bitrix24PaySystemInvoiceSettings';
-const ITEMS_NODE_TYPE = 'harness.items';
+export const ITEMS_NODE_TYPE = 'harness.items';
 
 export type OnError = 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
 
