@@ -44,11 +44,19 @@ function planUnits(requests: InvoiceSettingsRequest[], useBatch: boolean): Invoi
 	return units;
 }
 
+/** True when an AI agent runs the node as its tool: n8n gives the tool variant the type name + "Tool". */
+function runsAsTool(context: IExecuteFunctions): boolean {
+	return context.getNode().type.endsWith('Tool');
+}
+
 function stopError(context: IExecuteFunctions, itemIndex: number, outcome: { failure: Bitrix24Failure; invoiceId: number | null }) {
 	const { failure, invoiceId } = outcome;
 	const description = describeErrorCode(failure.errorCode).hint;
-	// The run log shows only the message: it names the item as well as the code.
-	const message = `${failure.message} [item ${itemIndex}${invoiceId === null ? '' : `, invoice ${invoiceId}`}]`;
+	// The run log shows only the message: it names the item as well as the code. An agent reads only
+	// the message too, and calls with one item at a time: it gets the invoice and the hint instead.
+	const message = runsAsTool(context)
+		? `${failure.message} [${invoiceId === null ? 'no valid invoice ID' : `invoice ${invoiceId}`}]. ${description}`
+		: `${failure.message} [item ${itemIndex}${invoiceId === null ? '' : `, invoice ${invoiceId}`}]`;
 	if (failure.errorCode === LOCAL_ERROR_CODES.invalidParameter) {
 		return new NodeOperationError(context.getNode(), message, { itemIndex, description });
 	}

@@ -86,6 +86,7 @@ describe('The tool n8n 2.41 makes of the node (usableAsTool)', () => {
 			descriptionType: 'auto',
 			authentication: 'webhook',
 			legacyInvoiceNotice: '',
+			scopeNotice: '',
 			operation: 'get',
 			invoiceId: "={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('Invoice_ID', `ID of the legacy CRM invoice`, 'number') }}",
 			paySystemBy: 'id',
@@ -232,7 +233,7 @@ describe('Several tool calls in one turn: one run of the node each, each observa
 	it('keeps a failed call to itself: the calls around it still succeed', async () => {
 		expect(await observe(portal(), [call(10), call(404), call(11)])).toEqual([
 			CARD_SETTINGS,
-			'[{"error":"Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [item 0, invoice 404]"}]',
+			JSON.stringify([{ error: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}` }]),
 			CARD_SETTINGS,
 		]);
 	});
@@ -256,7 +257,7 @@ const invalidInvoiceId = (shown: string): Pick<ErrorCase, 'requests' | 'item' | 
 	return {
 		requests: 0,
 		item: { error: message, details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null, hint: INVALID_HINT } },
-		thrown: { name: 'NodeOperationError', message: `${message} [item 0]` },
+		thrown: { name: 'NodeOperationError', message: `${message} [no valid invoice ID]. ${INVALID_HINT}` },
 	};
 };
 
@@ -266,7 +267,7 @@ const portalError = (code: string, description: string, httpCode: number, invoic
 		error: `Bitrix24 error ${code}: ${description}`,
 		details: { errorCode: code, errorDescription: description, httpCode, invoiceId, hint: describeErrorCode(code).hint },
 	},
-	thrown: { name: 'NodeApiError', message: `Bitrix24 error ${code}: ${description} [item 0, invoice ${invoiceId}]` },
+	thrown: { name: 'NodeApiError', message: `Bitrix24 error ${code}: ${description} [invoice ${invoiceId}]. ${describeErrorCode(code).hint}` },
 });
 
 const ERROR_CASES: ErrorCase[] = [
@@ -311,7 +312,7 @@ describe('Errors the model reads back', () => {
 
 	// n8n lets an agent go on after a tool fails unless the tool is set to stop the workflow; the model
 	// then reads only the message of the error the node threw.
-	describe('On Error unset, as on a new tool node: the message of the error', () => {
+	describe('On Error unset, as on a new tool node: the message of the error, with the invoice and the hint', () => {
 		it.each(ERROR_CASES)('$name', async (errorCase) => {
 			const result = await runErrorCase(portal(), errorCase, undefined);
 			expect(result.observations).toEqual([{ toolCallId: 'call_1', observation: JSON.stringify([{ error: errorCase.thrown.message }]) }]);
@@ -350,7 +351,7 @@ describe('Errors the model reads back', () => {
 		]);
 	});
 
-	it('gives the hint only in "Details", when an agent calls the tool object itself', async () => {
+	it('gives the same message, hint included, when an agent calls the tool object itself', async () => {
 		const result = await runAgent({
 			parameters: byPaySystemId(),
 			credentials: webhookCredentials(portal().webhookUrl),
@@ -362,13 +363,13 @@ describe('Errors the model reads back', () => {
 			{
 				thrown: {
 					name: 'NodeOperationError',
-					message: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [item 0, invoice 404]\n\nDetails: ${NOT_FOUND_HINT}`,
+					message: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}`,
 				},
 			},
 			{
 				thrown: {
 					name: 'NodeOperationError',
-					message: `Invoice ID must be a whole number from 1 to 2147483647; got -5 [item 0]\n\nDetails: ${INVALID_HINT}`,
+					message: `Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}`,
 				},
 			},
 			// langchain checks the arguments against the schema before the node runs.
@@ -405,7 +406,7 @@ const leaks = (portal: Portal, results: AgentRunResult[]) =>
 describe('No secret reaches the model or the run data, even when the portal echoes it', () => {
 	const portal = usePortal();
 
-	const shownError = (masked: string) => `Bitrix24 error ERROR_CHECK_FAILURE: ${masked} [item 0, invoice 11]`;
+	const shownError = (masked: string) => `Bitrix24 error ERROR_CHECK_FAILURE: ${masked} [invoice 11]. ${describeErrorCode('ERROR_CHECK_FAILURE').hint}`;
 
 	it.each<[string, OnError | undefined, (masked: string) => { observations?: string[]; runError?: string }]>([
 		['On Error unset', undefined, (masked) => ({ observations: [CARD_SETTINGS, JSON.stringify([{ error: shownError(masked) }])] })],
