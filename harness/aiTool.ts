@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {
 	EngineRequest,
 	EngineResponse,
@@ -18,13 +17,12 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 	IRun,
-	IRunExecutionData,
 	ITaskData,
 } from 'n8n-workflow';
-import { NodeConnectionTypes, NodeHelpers, Workflow, deepCopy } from 'n8n-workflow';
+import { NodeConnectionTypes, Workflow, deepCopy } from 'n8n-workflow';
 
 import type { OnError } from './engine';
-import { ITEMS_NODE_TYPE, NODE_TYPE, TestCredentialsHelper, buildAdditionalData, nodeTypesFor, packageNodeType } from './engine';
+import { ITEMS_NODE_TYPE, NODE_TYPE, TestCredentialsHelper, executeWorkflow, nodeTypesFor, packageNodeType, savedNode } from './engine';
 import { PACKAGE_ROOT } from './package';
 
 /** The synthetic type n8n's CLI adds for a node with `usableAsTool`. */
@@ -282,20 +280,8 @@ export interface AgentRunResult {
 
 /** The tool node as a saved workflow holds it, with its defaults resolved as n8n's Workflow does. */
 export function buildToolNode(parameters: INodeParameters, onError?: OnError): INode {
-	const authentication = parameters.authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
-	const node: INode = {
-		id: 'tool',
-		name: TOOL_NODE_NAME,
-		type: TOOL_NODE_TYPE,
-		typeVersion: 1,
-		position: [200, 200],
-		parameters,
-		credentials: { [authentication]: { id: '1', name: 'Bitrix24' } },
-		...(onError !== undefined && { onError }),
-	};
-	const description = toolNodeType().description;
-	node.parameters = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description) ?? {};
-	return node;
+	const node = { id: 'tool', name: TOOL_NODE_NAME, type: TOOL_NODE_TYPE, typeVersion: 1, position: [200, 200] as [number, number], parameters };
+	return savedNode(onError === undefined ? node : { ...node, onError }, toolNodeType().description);
 }
 
 /** Runs chat message -> AI Agent, with the node as the agent's tool, through n8n-core's WorkflowExecute. */
@@ -320,32 +306,7 @@ export async function runAgent(options: AgentRunOptions): Promise<AgentRunResult
 		settings: { executionOrder: 'v1' },
 	});
 
-	const hooks = new ExecutionLifecycleHooks('manual', 'execution-1', {
-		id: 'agent',
-		name: 'agent',
-		active: false,
-		isArchived: false,
-		nodes: [chatNode, agentNode, toolNode],
-		connections: workflow.connectionsBySourceNode,
-		createdAt: new Date(),
-		updatedAt: new Date(),
-		activeVersionId: null,
-	} as never);
-	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
-	const additionalData = buildAdditionalData(new TestCredentialsHelper(structuredClone(options.credentials)), hooks);
-	const runExecutionData = {
-		startData: {},
-		resultData: { runData: {} },
-		executionData: {
-			contextData: {},
-			nodeExecutionStack: [{ node: chatNode, data: { main: [[{ json: {} }]] }, source: null }],
-			metadata: {},
-			waitingExecution: {},
-			waitingExecutionSource: {},
-		},
-	} as unknown as IRunExecutionData;
-	await new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
-	const run = await finished;
+	const run = await executeWorkflow(workflow, chatNode, new TestCredentialsHelper(structuredClone(options.credentials)));
 	return {
 		run,
 		shown: script.shown,

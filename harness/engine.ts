@@ -13,6 +13,7 @@ import type {
 	INodeExecutionData,
 	INodeParameters,
 	INodeType,
+	INodeTypeDescription,
 	INodeTypes,
 	IRun,
 	IRunExecutionData,
@@ -239,22 +240,61 @@ export function buildAdditionalData(
 	} as unknown as IWorkflowExecuteAdditionalData;
 }
 
-/** The node as a saved workflow holds it: parameters resolved against the description, as the editor saves them. */
+/**
+ * A node as a saved workflow holds it: the Bitrix24 credential its authentication picks, and its
+ * parameters resolved against the description, as the editor saves them.
+ */
+export function savedNode(node: Omit<INode, 'credentials'> & Partial<Pick<INode, 'credentials'>>, description: INodeTypeDescription): INode {
+	const credentialType = node.parameters.authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
+	const saved: INode = { credentials: { [credentialType]: { id: '1', name: 'Bitrix24' } }, ...node };
+	saved.parameters = NodeHelpers.getNodeParameters(description.properties, node.parameters, true, false, saved, description) ?? {};
+	return saved;
+}
+
+/** This package's node as a saved workflow holds it. */
 export function buildPackageNode(parameters: INodeParameters, extra: Partial<INode> = {}): INode {
-	const credentialType = parameters.authentication === 'oAuth2' ? 'bitrix24OAuth2Api' : 'bitrix24WebhookApi';
-	const node: INode = {
-		id: 'bitrix24',
-		name: NODE_NAME,
-		type: NODE_TYPE,
-		typeVersion: 1,
-		position: [200, 0],
-		parameters,
-		credentials: { [credentialType]: { id: '1', name: 'Bitrix24' } },
-		...extra,
-	};
-	const description = packageNodeType().description;
-	node.parameters = NodeHelpers.getNodeParameters(description.properties, parameters, true, false, node, description) ?? {};
-	return node;
+	const node = { id: 'bitrix24', name: NODE_NAME, type: NODE_TYPE, typeVersion: 1, position: [200, 0] as [number, number], parameters, ...extra };
+	return savedNode(node, packageNodeType().description);
+}
+
+/**
+ * Runs a workflow from its first node through n8n-core's WorkflowExecute, the engine n8n itself runs,
+ * and resolves with the finished run (also after a cancel, which never settles the engine's promise).
+ */
+export async function executeWorkflow(
+	workflow: Workflow,
+	startNode: INode,
+	credentialsHelper: TestCredentialsHelper,
+	options: { mode?: WorkflowExecuteMode; cancelWhen?: Promise<unknown> } = {},
+): Promise<IRun> {
+	const mode = options.mode ?? 'manual';
+	const hooks = new ExecutionLifecycleHooks(mode, 'execution-1', {
+		id: workflow.id,
+		name: workflow.name,
+		active: false,
+		isArchived: false,
+		nodes: Object.values(workflow.nodes),
+		connections: workflow.connectionsBySourceNode,
+		createdAt: new Date(),
+		updatedAt: new Date(),
+		activeVersionId: null,
+	} as never);
+	const finished = new Promise<IRun>((resolve) => hooks.addHandler('workflowExecuteAfter', (run) => resolve(run)));
+	const runExecutionData = {
+		startData: {},
+		resultData: { runData: {} },
+		executionData: {
+			contextData: {},
+			nodeExecutionStack: [{ node: startNode, data: { main: [[{ json: {} }]] }, source: null }],
+			metadata: {},
+			waitingExecution: {},
+			waitingExecutionSource: {},
+		},
+	} as unknown as IRunExecutionData;
+	const running = new WorkflowExecute(buildAdditionalData(credentialsHelper, hooks), mode, runExecutionData).processRunExecutionData(workflow);
+	if (options.cancelWhen === undefined) await running;
+	else void options.cancelWhen.then(() => running.cancel());
+	return await finished;
 }
 
 /** Runs Items -> node through n8n-core's WorkflowExecute, the engine n8n itself runs. */
@@ -283,46 +323,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 		settings: { executionOrder: 'v1' },
 	});
 
-	const mode = options.mode ?? 'manual';
-	const hooks = new ExecutionLifecycleHooks(mode, 'execution-1', {
-		id: 'harness',
-		name: 'harness',
-		active: false,
-		isArchived: false,
-		nodes: workflow.nodes ? Object.values(workflow.nodes) : [],
-		connections: workflow.connectionsBySourceNode,
-		createdAt: new Date(),
-		updatedAt: new Date(),
-		activeVersionId: null,
-	} as never);
-	let resolveRun: (run: IRun) => void = () => undefined;
-	const finished = new Promise<IRun>((resolve) => (resolveRun = resolve));
-	hooks.addHandler('workflowExecuteAfter', (run) => resolveRun(run));
-
 	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(structuredClone(options.credentials));
-	const additionalData = buildAdditionalData(credentialsHelper, hooks);
-
-	const runExecutionData: IRunExecutionData = {
-		startData: {},
-		resultData: { runData: {} },
-		executionData: {
-			contextData: {},
-			nodeExecutionStack: [{ node: itemsNode, data: { main: [[{ json: {} }]] }, source: null }],
-			metadata: {},
-			waitingExecution: {},
-			waitingExecutionSource: {},
-		},
-	} as unknown as IRunExecutionData;
-
-	const execution = new WorkflowExecute(additionalData, mode, runExecutionData);
-	const running = execution.processRunExecutionData(workflow);
-	if (options.cancelWhen === undefined) {
-		await running;
-	} else {
-		// A cancelled execution never settles its promise; the after-hook reports it instead.
-		void options.cancelWhen.then(() => running.cancel());
-	}
-	const run = await finished;
+	const run = await executeWorkflow(workflow, itemsNode, credentialsHelper, { mode: options.mode, cancelWhen: options.cancelWhen });
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 	const outputs = taskData?.data?.main ?? [];
 	return {
