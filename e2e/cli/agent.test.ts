@@ -82,7 +82,8 @@ const SCENARIOS: Scenario[] = [
 		answer: 'Invoice 10 is paid by card: service ID snum, work mode REGULAR.',
 	},
 	{
-		// A new tool node has no On Error setting: n8n hands the agent the message of the error the node threw.
+		// A new tool node has no On Error setting: n8n hands the agent the message of the error the node
+		// threw, which names the invoice and carries the hint when the node runs as a tool.
 		title: 'failing calls, On Error unset (a new tool node): a missing invoice (404) and an invalid ID (-5)',
 		workflowId: 'bx24e2eagenter01',
 		prompt: 'Which pay system settings do invoices 404 and -5 have?',
@@ -91,13 +92,13 @@ const SCENARIOS: Scenario[] = [
 			{ id: 'call_unset_-5', args: { Invoice_ID: -5 } },
 		],
 		observations: [
-			'[{"error":"Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [item 0, invoice 404]"}]',
-			'[{"error":"Invoice ID must be a whole number from 1 to 2147483647; got -5 [item 0]"}]',
+			'[{"error":"Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID."}]',
+			'[{"error":"Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. Fix the value in the node or in the expression that feeds it. Nothing was sent to Bitrix24 for this item."}]',
 		],
 		portalCalls: [NOT_FOUND_CALL],
 		thrown: [
-			{ name: 'NodeApiError', message: 'Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [item 0, invoice 404]' },
-			{ name: 'NodeOperationError', message: 'Invoice ID must be a whole number from 1 to 2147483647; got -5 [item 0]' },
+			{ name: 'NodeApiError', message: 'Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID.' },
+			{ name: 'NodeOperationError', message: 'Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. Fix the value in the node or in the expression that feeds it. Nothing was sent to Bitrix24 for this item.' },
 		],
 		answer: 'Invoice 404 was not found, and -5 is not an invoice ID.',
 	},
