@@ -146,9 +146,11 @@ describe('the published tarball', () => {
 	});
 
 	it('ships light and dark icons, and the codex file beside the node', () => {
-		for (const icon of ['dist/icons/bitrix24.svg', 'dist/icons/bitrix24.dark.svg']) {
-			expect(readFileSync(path.join(unpacked, icon), 'utf8')).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
-		}
+		const [light, dark] = ['dist/icons/bitrix24.svg', 'dist/icons/bitrix24.dark.svg'].map((icon) => readFileSync(path.join(unpacked, icon), 'utf8'));
+		for (const icon of [light, dark]) expect(icon).toMatch(/^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+		// The dark variant is drawn for n8n's dark theme, not a copy of the light one.
+		expect([...light.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((match) => match[1])).toEqual(['#2fc6f6', '#ffffff']);
+		expect([...dark.matchAll(/fill="(#[0-9a-f]{6})"/g)].map((match) => match[1])).toEqual(['#0b6f94', '#d9f4ff']);
 		const codex = JSON.parse(readFileSync(path.join(unpacked, 'dist/nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.json'), 'utf8'));
 		expect(codex.node).toBe('n8n-nodes-bitrix24-paysystem.bitrix24PaySystemInvoiceSettings');
 		expect(codex.categories).toEqual(['Sales', 'Finance & Accounting']);
