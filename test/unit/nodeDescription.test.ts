@@ -195,7 +195,8 @@ describe('Credential forms name the Bitrix24 screen to visit', () => {
 			'bitrix24OAuth2Api',
 			'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the pay_system scope whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
 		],
-	])('%s starts with a notice saying where to get it', (name, notice) => {
+	])('%s has a notice saying where to get it, first among its own fields', (name, notice) => {
+		// OAuth2's form shows the fields of oAuth2Api first, then these.
 		const [first] = loadedCredentialType(name).properties;
 		expect(first).toEqual({ displayName: notice, name: 'setupNotice', type: 'notice', default: '' });
 	});
