@@ -92,13 +92,13 @@ const SCENARIOS: Scenario[] = [
 			{ id: 'call_unset_-5', args: { Invoice_ID: -5 } },
 		],
 		observations: [
-			'[{"error":"Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID."}]',
-			'[{"error":"Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. Fix the value in the node or in the expression that feeds it. Nothing was sent to Bitrix24 for this item."}]',
+			JSON.stringify([{ error: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}` }]),
+			JSON.stringify([{ error: `Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` }]),
 		],
 		portalCalls: [NOT_FOUND_CALL],
 		thrown: [
-			{ name: 'NodeApiError', message: 'Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID.' },
-			{ name: 'NodeOperationError', message: 'Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. Fix the value in the node or in the expression that feeds it. Nothing was sent to Bitrix24 for this item.' },
+			{ name: 'NodeApiError', message: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}` },
+			{ name: 'NodeOperationError', message: `Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` },
 		],
 		answer: 'Invoice 404 was not found, and -5 is not an invoice ID.',
 	},

@@ -1,7 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { runOutsideJest } from './outsideJest';
 
 // `npm run lint` on a copy of the package with one rule broken: the lint must fail, and an
 // eslint-disable comment must not hide the problem (n8n's scanner ignores such comments too).
@@ -24,9 +25,8 @@ function lintCopy(edit: (copy: string) => void): { status: number; report: LintR
 		}
 		symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
 		edit(copy);
-		const { NODE_ENV: _jest, ...env } = process.env;
 		try {
-			const stdout = execFileSync(process.execPath, [path.join(ROOT, 'scripts/lint.mjs'), '--json', '--root', copy], { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+			const stdout = runOutsideJest(process.execPath, [path.join(ROOT, 'scripts/lint.mjs'), '--json', '--root', copy]);
 			return { status: 0, report: JSON.parse(stdout) };
 		} catch (error) {
 			const failed = error as { status: number; stdout: string };

@@ -1,16 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+
+import { runOutsideJest } from './outsideJest';
 
 // What `npm publish` would upload, checked the way n8n's verification checks a community package.
 // `npm test` builds first, so dist/ is fresh.
 
 const ROOT = path.resolve(__dirname, '../..');
-// Without jest's NODE_ENV=test: eslint-plugin-n8n-nodes-base reads file names differently under it.
-const { NODE_ENV: _jestEnv, ...ENV } = process.env;
-const run = (command: string, args: string[], cwd = ROOT) =>
-	execFileSync(command, args, { cwd, env: ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const run = (command: string, args: string[], cwd = ROOT) => runOutsideJest(command, args, cwd);
 
 const EXPECTED_FILES = [
 	'CHANGELOG.md',
