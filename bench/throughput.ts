@@ -1,5 +1,5 @@
 /** Part 1: the three paths at the standard limits, one fresh portal and one child process per cell. */
-import { BATCH_LIMIT } from '../nodes/PaySystemInvoiceSettings/executeGet';
+import { BATCH_LIMIT } from '../nodes/shared/bitrix24/calls';
 import { SAFETY_UNITS } from '../nodes/shared/bitrix24/pacing';
 import type { PathName, ScenarioRequest } from './protocol';
 import { PATH_LABELS } from './protocol';

@@ -10,8 +10,8 @@ import { startPortal } from '../emulator/portal';
 import { parsePhpQuery } from '../emulator/php';
 import { settingsFor } from '../emulator/seed';
 import { runWorkflow } from '../harness/engine';
-import { BATCH_LIMIT } from '../nodes/PaySystemInvoiceSettings/executeGet';
-import { METHOD } from '../nodes/PaySystemInvoiceSettings/invoiceSettings';
+import { BATCH_LIMIT } from '../nodes/shared/bitrix24/calls';
+import { METHOD } from '../nodes/PaySystemInvoiceSettings/actions/get.operation';
 import { DEFAULT_RETRY_POLICY } from '../nodes/shared/bitrix24/retryPolicy';
 import { STANDARD_PORTAL, oauthCredentials, resourceLocator, webhookCredentials } from '../test/support';
 import type { SoakMix } from './mixes';
@@ -43,7 +43,7 @@ function expectedFor(item: IDataObject, missing: ReadonlySet<number>): Expected 
 	if (typeof item.invoiceId !== 'number') {
 		return {
 			ok: false,
-			error: `Invoice ID must be a whole number from 1 to 2147483647; got ${JSON.stringify(item.invoiceId)}`,
+			error: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got ${JSON.stringify(item.invoiceId)}`,
 			details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null },
 		};
 	}

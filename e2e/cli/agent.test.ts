@@ -93,12 +93,12 @@ const SCENARIOS: Scenario[] = [
 		],
 		observations: [
 			JSON.stringify([{ error: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}` }]),
-			JSON.stringify([{ error: `Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` }]),
+			JSON.stringify([{ error: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` }]),
 		],
 		portalCalls: [NOT_FOUND_CALL],
 		thrown: [
 			{ name: 'NodeApiError', message: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}` },
-			{ name: 'NodeOperationError', message: `Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` },
+			{ name: 'NodeOperationError', message: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` },
 		],
 		answer: 'Invoice 404 was not found, and -5 is not an invoice ID.',
 	},
@@ -120,7 +120,7 @@ const SCENARIOS: Scenario[] = [
 			]),
 			JSON.stringify([
 				{
-					error: 'Invoice ID must be a whole number from 1 to 2147483647; got -5',
+					error: 'INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5',
 					details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null, hint: INVALID_HINT },
 				},
 			]),

@@ -87,7 +87,7 @@ const NOT_FOUND = (invoiceId: number, httpCode: number | null) => ({
 	},
 });
 const INVALID_ID = {
-	error: 'Invoice ID must be a whole number from 1 to 2147483647; got "abc"',
+	error: 'INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got "abc"',
 	details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null, hint: describeErrorCode('INVALID_PARAMETER').hint },
 };
 

@@ -1,8 +1,9 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { runOperation } from '../shared/bitrix24/runner';
+import { OPERATIONS } from './actions/operations';
 import { properties } from './description';
-import { executeGet } from './executeGet';
 import { searchHandlers, searchPaySystems } from './listSearch';
 
 export class Bitrix24PaySystemInvoiceSettings implements INodeType {
@@ -58,6 +59,9 @@ export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await executeGet(this);
+		return await runOperation(
+			this,
+			OPERATIONS.map((entry) => entry.operation),
+		);
 	}
 }

@@ -1,5 +1,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { OPERATIONS } from './actions/operations';
+
 export const properties: INodeProperties[] = [
 	{
 		displayName: 'Authentication',
@@ -31,108 +33,16 @@ export const properties: INodeProperties[] = [
 		name: 'operation',
 		type: 'options',
 		noDataExpression: true,
-		options: [
-			{
-				name: 'Get',
-				value: 'get',
-				description: 'Get pay system settings for an invoice',
-				action: 'Get pay system settings for an invoice',
-			},
-		],
+		options: OPERATIONS.map((entry) => entry.option),
 		default: 'get',
 	},
-	{
-		displayName: 'Invoice ID',
-		name: 'invoiceId',
-		type: 'number',
-		required: true,
-		default: 0,
-		typeOptions: { minValue: 1, numberPrecision: 0 },
-		displayOptions: { show: { operation: ['get'] } },
-		description: 'ID of the legacy CRM invoice, a whole number of 1 or more (an expression may give a number or numeric text)',
-		hint: 'Usually mapped from the input, e.g. {{ $json.invoiceId }}. Anything that is not a whole number of 1 or more fails that item without a request.',
-	},
-	{
-		displayName: 'Pay System By',
-		name: 'paySystemBy',
-		type: 'options',
-		options: [
-			{
-				name: 'ID',
-				value: 'id',
-				description: 'Use the pay system with this ID',
-			},
-			{
-				name: 'REST Handler Code',
-				value: 'handler',
-				description: 'Use the first pay system that runs this REST handler',
-			},
-		],
-		default: 'id',
-		displayOptions: { show: { operation: ['get'] } },
-		description: 'How to choose the pay system whose settings are read',
-	},
-	{
-		displayName: 'Pay System',
-		name: 'paySystemId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		displayOptions: { show: { operation: ['get'], paySystemBy: ['id'] } },
-		description: 'The pay system whose settings are read (PAY_SYSTEM_ID)',
-		hint: 'The list shows the portal\'s pay systems (sale.paysystem.list). Choose By ID to give the ID from the input.',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchPaySystems', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 11',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a whole number of 1 or more' },
-					},
-				],
-			},
-		],
-	},
-	{
-		displayName: 'REST Handler',
-		name: 'bxRestHandler',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		displayOptions: { show: { operation: ['get'], paySystemBy: ['handler'] } },
-		description: 'The REST handler (BX_REST_HANDLER); the first pay system using it is read',
-		hint: 'Handlers are added by Bitrix24 applications (sale.paysystem.handler.list). The code is case-sensitive.',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchHandlers', searchable: true },
-			},
-			{
-				displayName: 'By Code',
-				name: 'code',
-				type: 'string',
-				placeholder: 'e.g. resthandlercard',
-			},
-		],
-	},
+	...OPERATIONS.flatMap((entry) => entry.fields),
 	{
 		displayName: 'Options',
 		name: 'options',
 		type: 'collection',
 		placeholder: 'Add option',
 		default: {},
-		displayOptions: { show: { operation: ['get'] } },
 		options: [
 			{
 				displayName: 'Batch Requests',

@@ -1,16 +1,14 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
-import { NodeApiError } from 'n8n-workflow';
 
-import type { AuthenticationMethod } from '../shared/bitrix24/client';
 import { Bitrix24Client } from '../shared/bitrix24/client';
+import type { AuthenticationMethod } from '../shared/bitrix24/connection';
+import { toNodeError } from '../shared/bitrix24/failures';
 
 async function fetchList(context: ILoadOptionsFunctions, method: string, params: IDataObject): Promise<Array<Record<string, unknown>>> {
 	const authentication = context.getCurrentNodeParameter('authentication') as AuthenticationMethod | undefined;
 	const client = await Bitrix24Client.open(context, authentication ?? 'webhook');
-	const outcome = await client.call(method, params);
-	if (!outcome.ok) {
-		throw new NodeApiError(context.getNode(), { errorCode: outcome.failure.errorCode }, { message: outcome.failure.message });
-	}
+	const outcome = await client.call({ method, params });
+	if (!outcome.ok) throw toNodeError(context.getNode(), outcome.failure);
 	return Array.isArray(outcome.result)
 		? outcome.result.filter((entry): entry is Record<string, unknown> => typeof entry === 'object' && entry !== null)
 		: [];

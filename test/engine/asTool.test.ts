@@ -253,7 +253,7 @@ interface ErrorCase {
 }
 
 const invalidInvoiceId = (shown: string): Pick<ErrorCase, 'requests' | 'item' | 'thrown'> => {
-	const message = `Invoice ID must be a whole number from 1 to 2147483647; got ${shown}`;
+	const message = `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got ${shown}`;
 	return {
 		requests: 0,
 		item: { error: message, details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null, hint: INVALID_HINT } },
@@ -369,7 +369,7 @@ describe('Errors the model reads back', () => {
 			{
 				thrown: {
 					name: 'NodeOperationError',
-					message: `Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}`,
+					message: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}`,
 				},
 			},
 			// langchain checks the arguments against the schema before the node runs.

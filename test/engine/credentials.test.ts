@@ -1,3 +1,4 @@
+import { startPortal } from '../../emulator/portal';
 import { runWorkflow } from '../../harness/engine';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, oauthCredentials, usePortal, webhookCredentials } from '../support';
 
@@ -84,6 +85,47 @@ describe('OAuth2: calls go to client_endpoint (else https://<domain>/rest/) with
 		const saved = credentialsHelper.saved[0].data.oauthTokenData as { access_token: string; refresh_token: string };
 		expect(saved.access_token).not.toBe(tokens.access_token);
 		expect(saved.refresh_token).not.toBe(tokens.refresh_token);
+	});
+
+	describe('A refresh the portal refuses is OAUTH_REFRESH_FAILED with a hint to reconnect, not a network error', () => {
+		const REFRESH_HINT =
+			'n8n could not renew the OAuth2 access token: the refresh token expired, access was revoked, or the token address did not answer. Open the credential and click "Reconnect" to sign in to Bitrix24 again.';
+
+		it.each([true, false])('a refresh token the portal no longer knows (invalid_grant), batch %s', async (batch) => {
+			const tokens = { ...portal().issueTokens(), refresh_token: 'revoked-refresh-token' };
+			portal().expireAccessTokens();
+			const { errorOutput, output } = await runWorkflow({
+				parameters: { authentication: 'oAuth2', ...byPaySystemId(12, { batch }) },
+				items: invoices(10, 11),
+				credentials: oauthCredentials(portal(), tokens),
+				onError: 'continueErrorOutput',
+			});
+			expect(output).toEqual([]);
+			expect(errorOutput.map((item) => item.json.details)).toEqual(
+				[10, 11].map((invoiceId) => ({ errorCode: 'OAUTH_REFRESH_FAILED', errorDescription: null, httpCode: null, invoiceId, hint: REFRESH_HINT })),
+			);
+			expect(String(errorOutput[0].json.error)).toMatch(/^OAUTH_REFRESH_FAILED: The OAuth2 access token could not be renewed \(/);
+			// Not retried: reconnecting is the only cure.
+			expect(portal().tokenRequests().length).toBe(batch ? 1 : 2);
+			expect(portal().tokenRequests().every((request) => request.params.grant_type === 'refresh_token')).toBe(true);
+		});
+
+		it('a token address that does not answer', async () => {
+			const closed = await startPortal();
+			const tokenUrl = `${closed.origin}/oauth/token/`;
+			await closed.stop();
+			const tokens = portal().issueTokens();
+			portal().expireAccessTokens();
+			const { error } = await runWorkflow({
+				parameters: { authentication: 'oAuth2', ...byPaySystemId(12) },
+				items: invoices(10),
+				credentials: oauthCredentials(portal(), tokens, { accessTokenUrl: tokenUrl }),
+			});
+			expect(error?.name).toBe('NodeApiError');
+			expect(error?.message).toMatch(/^OAUTH_REFRESH_FAILED: The OAuth2 access token could not be renewed \(.*\) \[item 0, invoice 10\]$/);
+			expect(error?.description).toBe(REFRESH_HINT);
+			expect(portal().restCalls().map((call) => call.errorCode)).toEqual(['expired_token']);
+		});
 	});
 
 	it('reports a token the portal still refuses after the refresh as that item error, with one refresh only', async () => {

@@ -43,10 +43,17 @@ describe('Searchable lists: pay systems from sale.paysystem.list, handlers from 
 		expect(result.results).toEqual([{ name: 'Bank transfer handler (resthandlerbank)', value: 'resthandlerbank' }]);
 	});
 
-	it('shows the portal error when the list cannot be read', async () => {
-		await expect(
-			searchList('searchPaySystems', byPaySystemId(11), webhookCredentials(portal().noScopeWebhookUrl)),
-		).rejects.toThrow('Bitrix24 error insufficient_scope: The request requires higher privileges than provided by the webhook token');
+	it('shows the portal error, its code and the hint when the list cannot be read', async () => {
+		const failure = await searchList('searchPaySystems', byPaySystemId(11), webhookCredentials(portal().noScopeWebhookUrl)).catch(
+			(error: unknown) => error as { name: string; message: string; description: string; httpCode: string },
+		);
+		expect(failure).toMatchObject({
+			name: 'NodeApiError',
+			message: 'Bitrix24 error insufficient_scope: The request requires higher privileges than provided by the webhook token',
+			description:
+				'Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+			httpCode: '403',
+		});
 	});
 });
 
@@ -65,7 +72,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: wrong, allowInsecureHttp: false })).toEqual({
 			status: 'Error',
 			message:
-				'Bitrix24 did not accept the credential: the webhook user ID or code is wrong, the webhook was deleted, or the access token is not valid.',
+				'NO_AUTH_FOUND: The webhook code or access token is wrong or was deleted. Copy the webhook URL again from Bitrix24, or reconnect the OAuth2 credential.',
 		});
 	});
 
@@ -73,7 +80,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: portal().noScopeWebhookUrl, allowInsecureHttp: false })).toEqual({
 			status: 'Error',
 			message:
-				'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Applications > Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
+				'insufficient_scope: Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
 		});
 	});
 
@@ -106,7 +113,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24OAuth2Api', oauthCredentials(portal(), tokens).bitrix24OAuth2Api)).toEqual({
 			status: 'Error',
 			message:
-				'The credential works but lacks the "pay_system" scope. Add the scope to the webhook (Applications > Developer resources > Other > Inbound webhook > Permissions) or to the application, and save.',
+				'insufficient_scope: Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
 		});
 	});
 
@@ -114,7 +121,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		const tokens = { ...portal().issueTokens(), access_token: 'unknown-token-0000' };
 		expect(await testCredential('bitrix24OAuth2Api', oauthCredentials(portal(), tokens).bitrix24OAuth2Api)).toEqual({
 			status: 'Error',
-			message: 'The portal does not know this access token. Click "Reconnect" to sign in to Bitrix24 again.',
+			message: 'invalid_token: The portal does not know this access token. Reconnect the OAuth2 credential.',
 		});
 	});
 });

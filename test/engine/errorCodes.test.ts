@@ -130,7 +130,7 @@ describe('Faults the node turns into results, not stack traces (retries off)', (
 		expect(errorOutput.map((item) => item.json)).toEqual([
 			{
 				invoiceId: 10,
-				error: 'The Bitrix24 portal answered HTTP 502 with a body that is not REST JSON',
+				error: 'INVALID_RESPONSE: The Bitrix24 portal answered HTTP 502 with a body that is not REST JSON',
 				details: {
 					errorCode: 'INVALID_RESPONSE',
 					errorDescription: null,
@@ -159,7 +159,7 @@ describe('Faults the node turns into results, not stack traces (retries off)', (
 			invoiceId: 10,
 			hint: describeErrorCode('NETWORK_ERROR').hint,
 		});
-		expect(String(errorOutput[0].json.error)).toMatch(/^The Bitrix24 portal could not be reached \(/);
+		expect(String(errorOutput[0].json.error)).toMatch(/^NETWORK_ERROR: The Bitrix24 portal could not be reached \(/);
 	});
 
 	it('an unreachable portal is NETWORK_ERROR for every item', async () => {
@@ -173,8 +173,8 @@ describe('Faults the node turns into results, not stack traces (retries off)', (
 			onError: 'continueErrorOutput',
 		});
 		expect(errorOutput.map((item) => item.json.error)).toEqual([
-			'The Bitrix24 portal could not be reached (ECONNREFUSED)',
-			'The Bitrix24 portal could not be reached (ECONNREFUSED)',
+			'NETWORK_ERROR: The Bitrix24 portal could not be reached (ECONNREFUSED)',
+			'NETWORK_ERROR: The Bitrix24 portal could not be reached (ECONNREFUSED)',
 		]);
 	});
 });

@@ -17,7 +17,7 @@ const notFound = (invoiceId: number) => ({
 });
 
 const invalidId = {
-	error: 'Invoice ID must be a whole number from 1 to 2147483647; got "abc"',
+	error: 'INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got "abc"',
 	details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null, hint: INVALID_HINT },
 };
 
@@ -102,7 +102,7 @@ describe('Errors: "Stop Workflow"', () => {
 			credentials: webhookCredentials(portal().webhookUrl),
 		});
 		expect(error?.name).toBe('NodeOperationError');
-		expect(error?.message).toBe(`${invalidId.error} [item 0]`);
+		expect(error?.message).toBe('INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got "abc" [item 0]');
 		expect(error?.description).toBe(INVALID_HINT);
 		expect(error?.context.itemIndex).toBe(0);
 		expect(portal().restCalls()).toEqual([]);

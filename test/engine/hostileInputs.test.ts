@@ -88,22 +88,22 @@ const oauth = (domain: string, clientEndpoint?: string): CredentialInput => ({
 });
 
 const invalidInvoiceId = (shown: string): Outcome => ({
-	refused: `Invoice ID must be a whole number from 1 to 2147483647; got ${shown}`,
+	refused: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got ${shown}`,
 	invoiceId: null,
 });
 const invalidPaySystemId = (shown: string): Outcome => ({
-	refused: `Pay System ID must be a whole number from 1 to 2147483647; got ${shown}`,
+	refused: `INVALID_PARAMETER: Pay System ID must be a whole number from 1 to 2147483647; got ${shown}`,
 	invoiceId: 12,
 });
 const invalidHandler = (shown: string): Outcome => ({
-	refused: `REST Handler Code must be text of 1 to 255 characters; got ${shown}`,
+	refused: `INVALID_PARAMETER: REST Handler Code must be text of 1 to 255 characters; got ${shown}`,
 	invoiceId: 12,
 });
 const controlCharacter = (shown: string): Outcome => ({
-	refused: `REST Handler Code must not contain line breaks or other control characters; got ${shown}`,
+	refused: `INVALID_PARAMETER: REST Handler Code must not contain line breaks or other control characters; got ${shown}`,
 	invoiceId: 12,
 });
-const unreadable = (field: string, reason: string, invoiceId: number | null): Outcome => ({ refused: `${field} could not be read: ${reason}`, invoiceId });
+const unreadable = (field: string, reason: string, invoiceId: number | null): Outcome => ({ refused: `INVALID_PARAMETER: ${field} could not be read: ${reason}`, invoiceId });
 /** A handler code sent exactly as written, which the portal does not know. */
 const sentAsWritten = (code: string): [ItemInput, Outcome] => [handler(code), { sends: code, portalSays: 'Handler not found' }];
 const nodeIssue = (issue: string): Outcome => ({ nodeIssue: issue });
@@ -173,7 +173,7 @@ const HOSTILE_INPUTS: Record<string, Row[]> = {
 		['a tab inside', handler('a\tb'), controlCharacter('"a\\tb"')],
 		['a NUL inside', handler('a\u0000b'), controlCharacter('"a\\u0000b"')],
 		['a Unicode line separator inside', handler('a\u2028b'), controlCharacter('"a\u2028b"')],
-		['a lone surrogate', handler('card\ud800'), { refused: 'REST Handler Code must be valid Unicode text; got "card\\ud800"', invoiceId: 12 }],
+		['a lone surrogate', handler('card\ud800'), { refused: 'INVALID_PARAMETER: REST Handler Code must be valid Unicode text; got "card\\ud800"', invoiceId: 12 }],
 	],
 	'Wire: a handler code arrives as exactly one BX_REST_HANDLER with its value as written, batch or not; no input adds, changes or drops a parameter': [
 		['& and a parameter', ...sentAsWritten('a&PAY_SYSTEM_ID=12')],

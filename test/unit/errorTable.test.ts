@@ -1,7 +1,10 @@
 import { SPEC_ERROR_CODES } from '../contract/errorCodes';
-import { ERROR_TABLE, LOCAL_ERROR_CODES, describeErrorCode, isRetryable } from '../../nodes/shared/bitrix24/errorTable';
+import { ERROR_TABLE, LOCAL_ERROR_CODES, describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { isRetried } from '../../nodes/shared/bitrix24/failures';
 
-const RETRIED = ['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'ERROR_UNEXPECTED_ANSWER', 'NETWORK_ERROR'];
+const isRetryable = (errorCode: string) => isRetried({ errorCode, httpCode: null });
+
+const RETRIED = ['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'ERROR_UNEXPECTED_ANSWER'];
 
 const LISTED_CODES = [...SPEC_ERROR_CODES.map(([code]) => code), 'NETWORK_ERROR', 'INVALID_PARAMETER'];
 
@@ -23,12 +26,28 @@ describe('QUERY_LIMIT_EXCEEDED, OPERATION_TIME_LIMIT, 500s and network failures 
 		'%s retryable: %s',
 		(code, retryable) => {
 			expect(isRetryable(code)).toBe(retryable);
-			expect(describeErrorCode(code).retryable).toBe(retryable);
 		},
 	);
 
-	it('the retried codes among the listed ones are exactly the five', () => {
+	it('the codes retried whatever the answer are exactly the four', () => {
 		expect(LISTED_CODES.filter((code) => isRetryable(code)).sort()).toEqual([...RETRIED].sort());
+		expect(Object.keys(ERROR_TABLE).filter((code) => ERROR_TABLE[code].retried === true).sort()).toEqual([...RETRIED].sort());
+	});
+
+	it('NETWORK_ERROR is retried when the connection broke or timed out, not when it was refused or the host is unknown', () => {
+		const retried = (transportCode: string | null) => isRetried({ errorCode: 'NETWORK_ERROR', httpCode: null, transportCode });
+		expect(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EPIPE'].map(retried)).toEqual([true, true, true, true, true]);
+		expect(['ECONNREFUSED', 'ENOTFOUND', null].map(retried)).toEqual([false, false, false]);
+	});
+
+	it('INVALID_RESPONSE is retried for a 5xx page or JSON that broke off, not for another page', () => {
+		const retried = (httpCode: number | null, truncated = false) => isRetried({ errorCode: 'INVALID_RESPONSE', httpCode, truncated });
+		expect([retried(502), retried(503), retried(200, true), retried(200), retried(404), retried(null)]).toEqual([true, true, true, false, false, false]);
+	});
+
+	it('OAUTH_REFRESH_FAILED is not retried: only reconnecting the credential helps', () => {
+		expect(isRetryable('OAUTH_REFRESH_FAILED')).toBe(false);
+		expect(ERROR_TABLE.OAUTH_REFRESH_FAILED.hint).toContain('Reconnect');
 	});
 });
 
@@ -60,23 +79,24 @@ describe('An error code the table does not know is reported with a hint and not 
 	it.each(['SOME_NEW_CODE', '', 'toString', 'constructor', '__proto__', 'hasOwnProperty'])('%p', (code) => {
 		const info = describeErrorCode(code);
 		expect(info.httpStatus).toBeNull();
-		expect(info.retryable).toBe(false);
+		expect(info.retried).toBe(false);
 		expect(typeof info.hint).toBe('string');
 		expect(info.hint.trim().length).toBeGreaterThan(0);
 		expect(isRetryable(code)).toBe(false);
 	});
 });
 
-describe('Local codes INVALID_PARAMETER, NETWORK_ERROR, INVALID_RESPONSE have no HTTP status of their own', () => {
+describe('Local codes INVALID_PARAMETER, NETWORK_ERROR, INVALID_RESPONSE, OAUTH_REFRESH_FAILED have no HTTP status of their own', () => {
 	it('the local code names are exact', () => {
 		expect(LOCAL_ERROR_CODES).toEqual({
 			invalidParameter: 'INVALID_PARAMETER',
 			networkError: 'NETWORK_ERROR',
 			invalidResponse: 'INVALID_RESPONSE',
+			refreshFailed: 'OAUTH_REFRESH_FAILED',
 		});
 	});
 
-	it.each(['INVALID_PARAMETER', 'NETWORK_ERROR', 'INVALID_RESPONSE'])('%s is in the table with httpStatus null', (code) => {
+	it.each(['INVALID_PARAMETER', 'NETWORK_ERROR', 'INVALID_RESPONSE', 'OAUTH_REFRESH_FAILED'])('%s is in the table with httpStatus null', (code) => {
 		expect(Object.prototype.hasOwnProperty.call(ERROR_TABLE, code)).toBe(true);
 		expect(ERROR_TABLE[code].httpStatus).toBeNull();
 		expect(ERROR_TABLE[code].hint.trim().length).toBeGreaterThan(0);

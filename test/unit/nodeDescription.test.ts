@@ -77,7 +77,7 @@ describe('Node version 1: the parameters saved workflows depend on', () => {
 				name: 'options',
 				type: 'collection',
 				default: {},
-				show: get,
+				// Shared by every operation: no display condition.
 				options: [
 					{ name: 'batch', type: 'boolean', default: true },
 					{ name: 'maxRetries', type: 'number', default: 5, range: [0, 10] },

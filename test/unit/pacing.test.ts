@@ -1,6 +1,7 @@
 import type { BucketState, RateLimit } from '../../nodes/shared/bitrix24/pacing';
 import {
 	EMPTY_BUCKET,
+	PortalBuckets,
 	RATE_LIMIT_PRESETS,
 	SAFETY_UNITS,
 	levelAt,
@@ -93,5 +94,36 @@ describe('Client-side leaky bucket', () => {
 		const full = markFull(EMPTY_BUCKET, STANDARD, 10_000);
 		expect(full).toEqual({ level: 50, at: 10_000 });
 		expect(reserveSlot(full, STANDARD, 10_000)).toEqual({ waitMs: 1000, state: { level: 49, at: 11_000 } });
+	});
+});
+
+describe('PortalBuckets: one count per portal, shared by every client that is given the same registry', () => {
+	const limit: RateLimit = { drainPerSecond: 2, burst: 5 };
+	const NOW = 1_000_000;
+
+	it('lets a portal take its burst less one unit of headroom at once, then spaces requests at the drain rate', () => {
+		const buckets = new PortalBuckets();
+		const waits = Array.from({ length: 6 }, () => buckets.reserve('https://a.example', limit, NOW));
+		expect(waits).toEqual([0, 0, 0, 0, 500, 1000]);
+	});
+
+	it('counts each portal on its own', () => {
+		const buckets = new PortalBuckets();
+		for (let i = 0; i < 4; i++) buckets.reserve('https://a.example', limit, NOW);
+		expect(buckets.reserve('https://b.example', limit, NOW)).toBe(0);
+		expect(buckets.reserve('https://a.example', limit, NOW)).toBe(500);
+	});
+
+	it('keeps two registries apart: a fresh registry starts with empty buckets', () => {
+		const shared = new PortalBuckets();
+		for (let i = 0; i < 4; i++) shared.reserve('https://a.example', limit, NOW);
+		expect(new PortalBuckets().reserve('https://a.example', limit, NOW)).toBe(0);
+		expect(shared.reserve('https://a.example', limit, NOW)).toBe(500);
+	});
+
+	it('after a refusal for the rate limit, waits until the full bucket has drained a unit below its headroom', () => {
+		const buckets = new PortalBuckets();
+		buckets.markFull('https://a.example', limit, NOW);
+		expect(buckets.reserve('https://a.example', limit, NOW)).toBe(1000);
 	});
 });

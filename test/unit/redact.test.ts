@@ -1,4 +1,4 @@
-import { failureFromBitrixError } from '../../nodes/shared/bitrix24/client';
+import { fromBitrixError as failureFromBitrixError } from '../../nodes/shared/bitrix24/failures';
 import { credentialSecrets, redactSecrets } from '../../nodes/shared/bitrix24/redact';
 
 const WEBHOOK_CODE = 's3cr3tc0de9';

@@ -1,10 +1,6 @@
 import type { RetryPolicy, RetryQuestion } from '../../nodes/shared/bitrix24/retryPolicy';
-import {
-	DEFAULT_RETRY_POLICY,
-	backoffDelay,
-	isTransientFailure,
-	retryDelay,
-} from '../../nodes/shared/bitrix24/retryPolicy';
+import { isRetried as isTransientFailure } from '../../nodes/shared/bitrix24/failures';
+import { DEFAULT_RETRY_POLICY, backoffDelay, retryDelay } from '../../nodes/shared/bitrix24/retryPolicy';
 import { SPEC_ERROR_CODES } from '../contract/errorCodes';
 
 const POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 };

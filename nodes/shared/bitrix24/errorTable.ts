@@ -1,11 +1,14 @@
+import type { FailureFacts } from './failures';
+
 /**
- * Every error code the package can report: Bitrix24's own (method and general codes) and the
- * package's local ones. `httpStatus` is what the portal sends with it (null when no request was
- * answered), `retryable` whether repeating the same read can succeed, `hint` what a user can do.
+ * Every error code the package can report: Bitrix24's own (method and general codes, see
+ * docs/contract.md#errors) and the package's local ones. `httpStatus` is what the portal sends with
+ * it (null when no request was answered); `retried` whether sending the same read again can succeed,
+ * as a rule when that depends on how the failure came about; `hint` what a user can do about it.
  */
 export interface ErrorCodeInfo {
 	httpStatus: number | null;
-	retryable: boolean;
+	retried: boolean | ((failure: FailureFacts) => boolean);
 	hint: string;
 }
 
@@ -13,7 +16,11 @@ export const LOCAL_ERROR_CODES = {
 	invalidParameter: 'INVALID_PARAMETER',
 	networkError: 'NETWORK_ERROR',
 	invalidResponse: 'INVALID_RESPONSE',
+	refreshFailed: 'OAUTH_REFRESH_FAILED',
 } as const;
+
+/** Transport failures that say nothing about the request itself: the connection broke or timed out. */
+const BROKEN_CONNECTION_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EPIPE']);
 
 const SCOPE_HINT =
 	'Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.';
@@ -21,125 +28,132 @@ const SCOPE_HINT =
 export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	ACCESS_DENIED: {
 		httpStatus: 403,
-		retryable: false,
+		retried: false,
 		hint: 'The webhook or application user needs permission to create and edit CRM invoices, and the portal needs a commercial plan for REST.',
 	},
 	ERROR_CHECK_FAILURE: {
 		httpStatus: 400,
-		retryable: false,
+		retried: false,
 		hint: 'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal.',
 	},
 	ERROR_INTERNAL_INVOICE_NOT_FOUND: {
 		httpStatus: 400,
-		retryable: false,
+		retried: false,
 		hint: 'This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID.',
 	},
 	ERROR_PAY_SYSTEM_NOT_FOUND: {
 		httpStatus: 400,
-		retryable: false,
+		retried: false,
 		hint: 'No pay system uses this REST handler. Create a pay system with the handler, or select the pay system by ID.',
 	},
 	QUERY_LIMIT_EXCEEDED: {
 		httpStatus: 503,
-		retryable: true,
-		hint: 'The portal kept refusing calls for its rate limit after the retries. Other applications may share the limit: choose the "Portal Rate Limit" that matches the plan, raise "Max Retries", or run again later.',
+		retried: true,
+		hint: 'The portal refused calls for its rate limit, and the node\'s retries ran out. Other applications may share the limit: choose the "Portal Rate Limit" that matches the plan, raise "Max Retries", or try again later.',
 	},
 	OPERATION_TIME_LIMIT: {
 		httpStatus: 429,
-		retryable: true,
+		retried: true,
 		hint: 'This method used up its run-time budget on the portal for the last 10 minutes, and it did not reset within the node\'s retry wait. Run again after the budget resets.',
 	},
 	OVERLOAD_LIMIT: {
 		httpStatus: 503,
-		retryable: false,
+		retried: false,
 		hint: 'Bitrix24 blocked REST on this portal for overload. Only Bitrix24 support can lift this block.',
 	},
 	INTERNAL_SERVER_ERROR: {
 		httpStatus: 500,
-		retryable: true,
+		retried: true,
 		hint: 'The portal failed internally. Run again later; if it persists, contact the portal administrator or Bitrix24 support.',
 	},
 	ERROR_UNEXPECTED_ANSWER: {
 		httpStatus: 500,
-		retryable: true,
+		retried: true,
 		hint: 'The portal returned an unexpected answer. Run again later; if it persists, contact Bitrix24 support.',
 	},
 	NO_AUTH_FOUND: {
 		httpStatus: 401,
-		retryable: false,
+		retried: false,
 		hint: 'The webhook code or access token is wrong or was deleted. Copy the webhook URL again from Bitrix24, or reconnect the OAuth2 credential.',
 	},
 	expired_token: {
 		httpStatus: 401,
-		retryable: false,
+		retried: false,
 		hint: 'The access token expired and could not be refreshed. Reconnect the OAuth2 credential.',
 	},
 	invalid_token: {
 		httpStatus: 401,
-		retryable: false,
+		retried: false,
 		hint: 'The portal does not know this access token. Reconnect the OAuth2 credential.',
 	},
 	INVALID_CREDENTIALS: {
 		httpStatus: 403,
-		retryable: false,
+		retried: false,
 		hint: 'The user behind the webhook or token lacks permissions for this method. Use a user who may edit CRM invoices.',
 	},
-	insufficient_scope: { httpStatus: 403, retryable: false, hint: SCOPE_HINT },
+	insufficient_scope: { httpStatus: 403, retried: false, hint: SCOPE_HINT },
 	user_access_error: {
 		httpStatus: 403,
-		retryable: false,
+		retried: false,
 		hint: 'The application is installed, but the administrator allowed it only for some users. Ask them to grant access to this user.',
 	},
 	INVALID_REQUEST: {
 		httpStatus: 400,
-		retryable: false,
+		retried: false,
 		hint: 'The portal requires HTTPS. Use the https:// address of the portal.',
 	},
 	PORTAL_DELETED: {
 		httpStatus: 500,
-		retryable: false,
+		retried: false,
 		hint: 'The portal was deleted or its public part is closed. Check the portal address.',
 	},
 	ERROR_BATCH_METHOD_NOT_ALLOWED: {
 		httpStatus: 405,
-		retryable: false,
+		retried: false,
 		hint: 'The portal does not allow this method in batch calls. Turn off the "Batch Requests" option.',
 	},
 	ERROR_BATCH_LENGTH_EXCEEDED: {
 		httpStatus: 400,
-		retryable: false,
+		retried: false,
 		hint: 'The batch request was too long for the portal. Turn off the "Batch Requests" option.',
 	},
 	ERROR_MANIFEST_IS_NOT_AVAILABLE: {
 		httpStatus: 404,
-		retryable: false,
+		retried: false,
 		hint: 'The portal reported that a manifest is not available. Check the portal address and its REST settings.',
 	},
 	ERROR_METHOD_NOT_FOUND: {
 		httpStatus: 404,
-		retryable: false,
+		retried: false,
 		hint: 'The portal does not offer this method. Check that the address is a Bitrix24 portal with the online store (sale) module.',
 	},
 	[LOCAL_ERROR_CODES.invalidParameter]: {
 		httpStatus: null,
-		retryable: false,
+		retried: false,
 		hint: 'Fix the value in the node or in the expression that feeds it. Nothing was sent to Bitrix24 for this item.',
 	},
 	[LOCAL_ERROR_CODES.networkError]: {
 		httpStatus: null,
-		retryable: true,
+		// A connection that broke or timed out may work next time; a refused one or an unknown host will not.
+		retried: (failure) => typeof failure.transportCode === 'string' && BROKEN_CONNECTION_CODES.has(failure.transportCode),
 		hint: 'The portal could not be reached. Check the portal address, DNS and any proxy, then run again.',
 	},
 	[LOCAL_ERROR_CODES.invalidResponse]: {
 		httpStatus: null,
-		retryable: false,
+		// JSON that broke off on its way, or a proxy's error page while the portal restarts.
+		retried: (failure) => failure.truncated === true || (failure.httpCode !== null && failure.httpCode >= 500 && failure.httpCode <= 599),
 		hint: 'The portal answered with something that is not Bitrix24 REST JSON (an HTML error page, say). Check the portal address; if it is right, the portal may be down.',
+	},
+	[LOCAL_ERROR_CODES.refreshFailed]: {
+		httpStatus: null,
+		retried: false,
+		hint: 'n8n could not renew the OAuth2 access token: the refresh token expired, access was revoked, or the token address did not answer. Open the credential and click "Reconnect" to sign in to Bitrix24 again.',
 	},
 };
 
 const UNKNOWN_CODE: ErrorCodeInfo = {
 	httpStatus: null,
-	retryable: false,
+	retried: false,
 	hint: 'Bitrix24 reported an error this node does not know. The error description says more.',
 };
 
@@ -147,6 +161,3 @@ export function describeErrorCode(code: string): ErrorCodeInfo {
 	return Object.prototype.hasOwnProperty.call(ERROR_TABLE, code) ? ERROR_TABLE[code] : UNKNOWN_CODE;
 }
 
-export function isRetryable(code: string): boolean {
-	return describeErrorCode(code).retryable;
-}

@@ -64,3 +64,31 @@ export function markFull(state: BucketState, limit: RateLimit, now: number): Buc
 	const at = Math.max(now, state.at);
 	return { level: Math.max(levelAt(state, limit, at), limit.burst), at };
 }
+
+/**
+ * The leaky bucket of each portal as this n8n process has filled it. A portal counts every request
+ * against one bucket, so runs, nodes and loops that reach the same portal share one registry; a test
+ * gives its client a registry of its own.
+ */
+export class PortalBuckets {
+	private readonly buckets = new Map<string, BucketState>();
+
+	/** Reserves the next send time for a request to `portal`: how long to wait before sending it. */
+	reserve(portal: string, limit: RateLimit, now: number): number {
+		const { waitMs, state } = reserveSlot(this.buckets.get(portal) ?? EMPTY_BUCKET, limit, now);
+		// A bucket that has drained empty holds nothing worth keeping in a long-running n8n.
+		for (const [key, bucket] of this.buckets) {
+			if (levelAt(bucket, limit, now) === 0) this.buckets.delete(key);
+		}
+		this.buckets.set(portal, state);
+		return waitMs;
+	}
+
+	/** The portal refused a request for its rate limit: its bucket is full, whatever was counted here. */
+	markFull(portal: string, limit: RateLimit, now: number): void {
+		this.buckets.set(portal, markFull(this.buckets.get(portal) ?? EMPTY_BUCKET, limit, now));
+	}
+}
+
+/** The registry every client of this process shares unless it is given another. */
+export const PROCESS_PORTAL_BUCKETS = new PortalBuckets();

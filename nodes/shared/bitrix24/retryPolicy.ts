@@ -1,8 +1,10 @@
 /**
- * Which failures are worth sending again, and how long to wait first. The method only reads, so a
+ * How long to wait before sending a failed request again, and when to give up. Whether a failure is
+ * sent again at all is the error table's word (failures.ts `isRetried`). The methods only read, so a
  * repeat is always safe; the bounds keep a broken portal from holding a run for long.
  */
-import { describeErrorCode, LOCAL_ERROR_CODES } from './errorTable';
+import type { FailureFacts } from './failures';
+import { isRetried } from './failures';
 
 export interface RetryPolicy {
 	/** Repeats of one request after its first attempt. */
@@ -28,34 +30,6 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
 export const OPERATION_TIME_LIMIT = 'OPERATION_TIME_LIMIT';
 export const QUERY_LIMIT_EXCEEDED = 'QUERY_LIMIT_EXCEEDED';
 
-/** Transport failures that say nothing about the request itself: the connection broke or timed out. */
-const TRANSIENT_TRANSPORT_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EPIPE']);
-
-export interface FailureFacts {
-	errorCode: string;
-	httpCode: number | null;
-	transportCode?: string | null;
-	/** The answer began as JSON and broke off. */
-	truncated?: boolean;
-}
-
-/**
- * Retried: the Bitrix24 codes the error table marks retryable, a connection reset or timeout, a 5xx
- * answer that is not REST JSON (a proxy's error page while the portal restarts), and JSON that broke
- * off on its way. Not retried: a refused connection or an unknown host (the address is wrong), a
- * whole page that is not JSON under any other status, and every other code.
- */
-export function isTransientFailure(failure: FailureFacts): boolean {
-	if (failure.errorCode === LOCAL_ERROR_CODES.networkError) {
-		return typeof failure.transportCode === 'string' && TRANSIENT_TRANSPORT_CODES.has(failure.transportCode);
-	}
-	if (failure.errorCode === LOCAL_ERROR_CODES.invalidResponse) {
-		if (failure.truncated === true) return true;
-		return failure.httpCode !== null && failure.httpCode >= 500 && failure.httpCode <= 599;
-	}
-	return describeErrorCode(failure.errorCode).retryable;
-}
-
 /** Exponential backoff with equal jitter: half the step is fixed, half random, so clients spread out. */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
 	const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
@@ -78,7 +52,7 @@ export interface RetryQuestion {
 /** The wait before repeating a failed request, or null when it must not be repeated. */
 export function retryDelay(question: RetryQuestion): number | null {
 	const { failure, retry, waitedMs, now, operatingResetAt, policy, random } = question;
-	if (retry > policy.maxRetries || !isTransientFailure(failure)) return null;
+	if (retry > policy.maxRetries || !isRetried(failure)) return null;
 	let delay = backoffDelay(retry, policy, random);
 	if (failure.errorCode === OPERATION_TIME_LIMIT && operatingResetAt !== null) {
 		// The budget frees up at the reset moment; a second more covers clocks that differ a little.

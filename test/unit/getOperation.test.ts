@@ -1,31 +1,54 @@
-import type { IDataObject } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workflow';
 
-import type { InvoiceSettingsRequest } from '../../nodes/PaySystemInvoiceSettings/invoiceSettings';
-import {
-	METHOD,
-	batchCommand,
-	checkHandlerCode,
-	methodParams,
-	parsePositiveId,
-	toErrorItem,
-	toSettings,
-	toSuccessItems,
-} from '../../nodes/PaySystemInvoiceSettings/invoiceSettings';
+import { METHOD, operation } from '../../nodes/PaySystemInvoiceSettings/actions/get.operation';
+import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/answers';
+import { asMap } from '../../nodes/shared/bitrix24/answers';
+import type { Call } from '../../nodes/shared/bitrix24/calls';
+import { toBatchCommand } from '../../nodes/shared/bitrix24/calls';
 import { ERROR_TABLE } from '../../nodes/shared/bitrix24/errorTable';
+import { toErrorItem } from '../../nodes/shared/bitrix24/failures';
+import { ItemInput, checkHandlerCode, parameterReader, parsePositiveId } from '../../nodes/shared/bitrix24/itemInput';
+import type { Step } from '../../nodes/shared/bitrix24/runner';
 
-function request(overrides: Partial<InvoiceSettingsRequest> = {}): InvoiceSettingsRequest {
-	return {
-		itemIndex: 3,
-		invoiceId: 10,
-		paySystemId: 11,
-		bxRestHandler: null,
-		outputMode: 'settings',
-		...overrides,
-	};
+/** The get operation's first step for one item with these node parameters. */
+function planGet(parameters: INodeParameters): Step {
+	const context = {
+		getNode: () => ({ parameters }),
+		getNodeParameter: (name: string, _itemIndex: number, fallback: unknown, options?: { extractValue?: boolean }) => {
+			const value = parameters[name] ?? fallback;
+			return options?.extractValue === true && typeof value === 'object' && value !== null ? (value as IDataObject).value : value;
+		},
+	} as unknown as IExecuteFunctions;
+	return operation.plan(new ItemInput(context, 3, parameterReader(context), operation.ids));
 }
 
-function handlerRequest(bxRestHandler: string): InvoiceSettingsRequest {
-	return request({ paySystemId: null, bxRestHandler });
+const byId = (outputMode = 'settings'): INodeParameters => ({
+	invoiceId: 10,
+	paySystemBy: 'id',
+	paySystemId: { __rl: true, mode: 'id', value: 11 },
+	options: { outputMode },
+});
+
+const byHandlerCode = (code: string, outputMode = 'settings'): INodeParameters => ({
+	invoiceId: 10,
+	paySystemBy: 'handler',
+	bxRestHandler: { __rl: true, mode: 'code', value: code },
+	options: { outputMode },
+});
+
+function callOf(step: Step): Call {
+	if (!('calls' in step)) throw new Error('the item makes no call');
+	expect(step.calls).toHaveLength(1);
+	return step.calls[0];
+}
+
+/** The output json of an item whose one call answered with these settings. */
+function itemsOf(step: Step, result: unknown, time: IDataObject | null): IDataObject[] {
+	if (!('calls' in step)) throw new Error('the item makes no call');
+	const answer: Bitrix24Outcome = { ok: true, result, time };
+	const next = step.next([answer]);
+	if (!('items' in next)) throw new Error('the answer gave no items');
+	return next.items;
 }
 
 describe('invoiceId is a whole number >= 1; expressions may give numbers or numeric strings; anything else is INVALID_PARAMETER', () => {
@@ -114,15 +137,16 @@ describe('bxRestHandler: trimmed text of 1 to 255 characters without line breaks
 
 describe('Wire: a single call sends {INVOICE_ID, PAY_SYSTEM_ID} or {INVOICE_ID, BX_REST_HANDLER}', () => {
 	it('by pay system id the parameters are exactly INVOICE_ID and PAY_SYSTEM_ID', () => {
-		expect(methodParams(request())).toStrictEqual({ INVOICE_ID: 10, PAY_SYSTEM_ID: 11 });
+		expect(callOf(planGet(byId())).params).toStrictEqual({ INVOICE_ID: 10, PAY_SYSTEM_ID: 11 });
 	});
 
 	it('by handler the parameters are exactly INVOICE_ID and BX_REST_HANDLER', () => {
-		expect(methodParams(handlerRequest('my_handler'))).toStrictEqual({ INVOICE_ID: 10, BX_REST_HANDLER: 'my_handler' });
+		expect(callOf(planGet(byHandlerCode('my_handler'))).params).toStrictEqual({ INVOICE_ID: 10, BX_REST_HANDLER: 'my_handler' });
 	});
 
 	it('the method is sale.paysystem.settings.invoice.get', () => {
 		expect(METHOD).toBe('sale.paysystem.settings.invoice.get');
+		expect(callOf(planGet(byId())).method).toBe(METHOD);
 	});
 });
 
@@ -135,23 +159,23 @@ describe('Wire: a batch command is the method, ? and a query string whose every 
 	}
 
 	it('by pay system id', () => {
-		expect(batchCommand(request())).toBe('sale.paysystem.settings.invoice.get?INVOICE_ID=10&PAY_SYSTEM_ID=11');
+		expect(toBatchCommand(callOf(planGet(byId())))).toBe('sale.paysystem.settings.invoice.get?INVOICE_ID=10&PAY_SYSTEM_ID=11');
 	});
 
 	it('by a plain handler code', () => {
-		expect(batchCommand(handlerRequest('my_handler.v2-x~'))).toBe(
+		expect(toBatchCommand(callOf(planGet(byHandlerCode('my_handler.v2-x~'))))).toBe(
 			'sale.paysystem.settings.invoice.get?INVOICE_ID=10&BX_REST_HANDLER=my_handler.v2-x~',
 		);
 	});
 
 	it('by a handler code that tries to add a parameter', () => {
-		expect(batchCommand(handlerRequest('a&PAY_SYSTEM_ID=1'))).toBe(
+		expect(toBatchCommand(callOf(planGet(byHandlerCode('a&PAY_SYSTEM_ID=1'))))).toBe(
 			'sale.paysystem.settings.invoice.get?INVOICE_ID=10&BX_REST_HANDLER=a%26PAY_SYSTEM_ID%3D1',
 		);
 	});
 
 	it("!'()* are percent-encoded too", () => {
-		expect(batchCommand(handlerRequest("!'()*"))).toBe('sale.paysystem.settings.invoice.get?INVOICE_ID=10&BX_REST_HANDLER=%21%27%28%29%2A');
+		expect(toBatchCommand(callOf(planGet(byHandlerCode("!'()*"))))).toBe('sale.paysystem.settings.invoice.get?INVOICE_ID=10&BX_REST_HANDLER=%21%27%28%29%2A');
 	});
 
 	it.each([
@@ -171,7 +195,8 @@ describe('Wire: a batch command is the method, ? and a query string whose every 
 		['everything at once', '& = ? # % + / \n " \' ! ( ) * ü'],
 		['a parameter array', 'x&INVOICE_ID[]=1&halt=1'],
 	])('a handler code with %s decodes to exactly INVOICE_ID and BX_REST_HANDLER with the code as written', (_case, handler) => {
-		const { method, query } = splitCommand(batchCommand(handlerRequest(handler)));
+		// The encoding alone: some of these codes never pass the operation's own check.
+		const { method, query } = splitCommand(toBatchCommand({ method: METHOD, params: { INVOICE_ID: 10, BX_REST_HANDLER: handler } }));
 		expect(method).toBe(METHOD);
 		const params = new URLSearchParams(query);
 		expect([...params.keys()]).toEqual(['INVOICE_ID', 'BX_REST_HANDLER']);
@@ -187,18 +212,22 @@ describe('Wire: a batch command is the method, ? and a query string whose every 
 });
 
 describe('PHP portals send an empty settings object as []: that is {}', () => {
+	it('an answer of [] gives the settings {}', () => {
+		expect(itemsOf(planGet(byId()), [], null)).toStrictEqual([{}]);
+	});
+
 	it('[] is {}', () => {
-		expect(toSettings([])).toStrictEqual({});
+		expect(asMap([])).toStrictEqual({});
 	});
 
 	it('an object is the same object', () => {
 		const settings = { REST_SERVICE_ID: 'snum', PS_WORK_MODE: 'REGULAR', NESTED: { a: 1 } };
-		expect(toSettings(settings)).toBe(settings);
-		expect(toSettings({})).toStrictEqual({});
+		expect(asMap(settings)).toBe(settings);
+		expect(asMap({})).toStrictEqual({});
 	});
 
 	it('a non-empty list is a map keyed by position', () => {
-		expect(toSettings(['a', { b: 1 }, null])).toStrictEqual({ '0': 'a', '1': { b: 1 }, '2': null });
+		expect(asMap(['a', { b: 1 }, null])).toStrictEqual({ '0': 'a', '1': { b: 1 }, '2': null });
 	});
 
 	it.each<[string, unknown]>([
@@ -208,36 +237,34 @@ describe('PHP portals send an empty settings object as []: that is {}', () => {
 		['a string', 'settings'],
 		['a boolean', true],
 	])('%s is not a settings map', (_case, result) => {
-		expect(toSettings(result)).toBeNull();
+		expect(asMap(result)).toBeNull();
 	});
 });
 
-describe('Output settings: one item per input item, json is the settings object, paired with its input item', () => {
+describe('Output settings: one item per input item, json is the settings object', () => {
 	it('gives the settings as they came', () => {
 		const settings: IDataObject = { REST_SERVICE_ID: 'snum', PS_WORK_MODE: 'REGULAR' };
-		expect(toSuccessItems(request({ outputMode: 'settings' }), settings, { start: 1 })).toStrictEqual([
-			{ json: settings, pairedItem: { item: 3 } },
-		]);
+		expect(itemsOf(planGet(byId('settings')), settings, { start: 1 })).toStrictEqual([settings]);
 	});
 
 	it('gives one item for empty settings', () => {
-		expect(toSuccessItems(request({ outputMode: 'settings' }), {}, null)).toStrictEqual([{ json: {}, pairedItem: { item: 3 } }]);
+		expect(itemsOf(planGet(byId('settings')), {}, null)).toStrictEqual([{}]);
 	});
 });
 
-describe("Output keyValue: one item per setting {invoiceId, code, value}, paired with its input item, in the portal's key order", () => {
+describe("Output keyValue: one item per setting {invoiceId, code, value}, in the portal's key order", () => {
 	it('gives one item per key in key order', () => {
 		const settings: IDataObject = { Z_CODE: 'z', A_CODE: 1, M_CODE: null, OBJ_CODE: { nested: true } };
-		expect(toSuccessItems(request({ outputMode: 'keyValue' }), settings, null)).toStrictEqual([
-			{ json: { invoiceId: 10, code: 'Z_CODE', value: 'z' }, pairedItem: { item: 3 } },
-			{ json: { invoiceId: 10, code: 'A_CODE', value: 1 }, pairedItem: { item: 3 } },
-			{ json: { invoiceId: 10, code: 'M_CODE', value: null }, pairedItem: { item: 3 } },
-			{ json: { invoiceId: 10, code: 'OBJ_CODE', value: { nested: true } }, pairedItem: { item: 3 } },
+		expect(itemsOf(planGet(byId('keyValue')), settings, null)).toStrictEqual([
+			{ invoiceId: 10, code: 'Z_CODE', value: 'z' },
+			{ invoiceId: 10, code: 'A_CODE', value: 1 },
+			{ invoiceId: 10, code: 'M_CODE', value: null },
+			{ invoiceId: 10, code: 'OBJ_CODE', value: { nested: true } },
 		]);
 	});
 
 	it('an invoice whose settings are empty yields no item', () => {
-		expect(toSuccessItems(request({ outputMode: 'keyValue' }), {}, { start: 1 })).toStrictEqual([]);
+		expect(itemsOf(planGet(byId('keyValue')), {}, { start: 1 })).toStrictEqual([]);
 	});
 });
 
@@ -246,34 +273,25 @@ describe('Output full: one item per input {invoiceId, paySystemId, bxRestHandler
 	const time: IDataObject = { start: 1700000000.1, finish: 1700000000.2, duration: 0.1, operating: 0, operating_reset_at: 1700000600 };
 
 	it('by pay system id', () => {
-		expect(toSuccessItems(request({ outputMode: 'full' }), settings, time)).toStrictEqual([
-			{
-				json: { invoiceId: 10, paySystemId: 11, bxRestHandler: null, settings, time },
-				pairedItem: { item: 3 },
-			},
+		expect(itemsOf(planGet(byId('full')), settings, time)).toStrictEqual([
+			{ invoiceId: 10, paySystemId: 11, bxRestHandler: null, settings, time },
 		]);
 	});
 
 	it('by handler', () => {
-		expect(toSuccessItems(request({ outputMode: 'full', paySystemId: null, bxRestHandler: 'my_handler' }), settings, time)).toStrictEqual([
-			{
-				json: { invoiceId: 10, paySystemId: null, bxRestHandler: 'my_handler', settings, time },
-				pairedItem: { item: 3 },
-			},
+		expect(itemsOf(planGet(byHandlerCode('my_handler', 'full')), settings, time)).toStrictEqual([
+			{ invoiceId: 10, paySystemId: null, bxRestHandler: 'my_handler', settings, time },
 		]);
 	});
 
 	it('with empty settings and no time', () => {
-		expect(toSuccessItems(request({ outputMode: 'full' }), {}, null)).toStrictEqual([
-			{
-				json: { invoiceId: 10, paySystemId: 11, bxRestHandler: null, settings: {}, time: null },
-				pairedItem: { item: 3 },
-			},
+		expect(itemsOf(planGet(byId('full')), {}, null)).toStrictEqual([
+			{ invoiceId: 10, paySystemId: 11, bxRestHandler: null, settings: {}, time: null },
 		]);
 	});
 });
 
-describe('Errors: a failed item is exactly {json: {error, details: {errorCode, errorDescription, httpCode, invoiceId}}, pairedItem} with no error property on the item', () => {
+describe('Errors: a failed item is exactly {json: {error, details: {errorCode, errorDescription, httpCode, invoiceId, hint}}, pairedItem} with no error property on the item', () => {
 	const message = 'Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found';
 	const failure = {
 		errorCode: 'ERROR_INTERNAL_INVOICE_NOT_FOUND',
@@ -281,9 +299,15 @@ describe('Errors: a failed item is exactly {json: {error, details: {errorCode, e
 		httpCode: 400,
 		message,
 	};
+	const failedItem = (itemIndex: number, invoiceId: number | null) => ({
+		itemIndex,
+		ids: { invoiceId },
+		subject: operation.subject({ invoiceId }),
+		noSubject: operation.noSubject,
+	});
 
 	it('a Bitrix24 error', () => {
-		const item = toErrorItem(2, 404, failure);
+		const item = toErrorItem(failure, failedItem(2, 404));
 		expect(item).toStrictEqual({
 			json: {
 				error: message,
@@ -302,15 +326,19 @@ describe('Errors: a failed item is exactly {json: {error, details: {errorCode, e
 	});
 
 	it('an invalid parameter: invoiceId null, errorDescription null, httpCode null', () => {
-		const item = toErrorItem(0, null, {
-			errorCode: 'INVALID_PARAMETER',
-			errorDescription: null,
-			httpCode: null,
-			message: 'Invoice ID must be a whole number from 1 to 2147483647; got "abc"',
-		});
+		expect(() => planGet({ ...byId(), invoiceId: 'abc' })).toThrow('Invoice ID must be a whole number from 1 to 2147483647; got "abc"');
+		const item = toErrorItem(
+			{
+				errorCode: 'INVALID_PARAMETER',
+				errorDescription: null,
+				httpCode: null,
+				message: 'INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got "abc"',
+			},
+			failedItem(0, null),
+		);
 		expect(item).toStrictEqual({
 			json: {
-				error: 'Invoice ID must be a whole number from 1 to 2147483647; got "abc"',
+				error: 'INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got "abc"',
 				details: {
 					errorCode: 'INVALID_PARAMETER',
 					errorDescription: null,

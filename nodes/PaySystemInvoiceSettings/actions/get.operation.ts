@@ -1,0 +1,163 @@
+import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import type { ItemInput } from '../../shared/bitrix24/itemInput';
+import type { Operation } from '../../shared/bitrix24/runner';
+import type { OutputMode } from './settings';
+import { outputModeOf, readSettings } from './settings';
+
+/**
+ * Get (`get`): the pay system settings of a legacy CRM invoice, through
+ * `sale.paysystem.settings.invoice.get` (docs/contract.md#the-method). The pay system is chosen by ID
+ * or by the code of the REST handler it runs; with a handler, the first pay system using it is read.
+ */
+export const METHOD = 'sale.paysystem.settings.invoice.get';
+
+const OPERATION = 'get';
+
+export const option: INodePropertyOptions = {
+	name: 'Get',
+	value: OPERATION,
+	description: 'Get pay system settings for an invoice',
+	action: 'Get pay system settings for an invoice',
+};
+
+export const fields: INodeProperties[] = [
+	{
+		displayName: 'Invoice ID',
+		name: 'invoiceId',
+		type: 'number',
+		required: true,
+		default: 0,
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		displayOptions: { show: { operation: [OPERATION] } },
+		description: 'ID of the legacy CRM invoice, a whole number of 1 or more (an expression may give a number or numeric text)',
+		hint: 'Usually mapped from the input, e.g. {{ $json.invoiceId }}. Anything that is not a whole number of 1 or more fails that item without a request.',
+	},
+	{
+		displayName: 'Pay System By',
+		name: 'paySystemBy',
+		type: 'options',
+		options: [
+			{
+				name: 'ID',
+				value: 'id',
+				description: 'Use the pay system with this ID',
+			},
+			{
+				name: 'REST Handler Code',
+				value: 'handler',
+				description: 'Use the first pay system that runs this REST handler',
+			},
+		],
+		default: 'id',
+		displayOptions: { show: { operation: [OPERATION] } },
+		description: 'How to choose the pay system whose settings are read',
+	},
+	{
+		displayName: 'Pay System',
+		name: 'paySystemId',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		displayOptions: { show: { operation: [OPERATION], paySystemBy: ['id'] } },
+		description: 'The pay system whose settings are read (PAY_SYSTEM_ID)',
+		hint: 'The list shows the portal\'s pay systems (sale.paysystem.list). Choose By ID to give the ID from the input.',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchPaySystems', searchable: true },
+			},
+			{
+				displayName: 'By ID',
+				name: 'id',
+				type: 'string',
+				placeholder: 'e.g. 11',
+				validation: [
+					{
+						type: 'regex',
+						properties: { regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a whole number of 1 or more' },
+					},
+				],
+			},
+		],
+	},
+	{
+		displayName: 'REST Handler',
+		name: 'bxRestHandler',
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		displayOptions: { show: { operation: [OPERATION], paySystemBy: ['handler'] } },
+		description: 'The REST handler (BX_REST_HANDLER); the first pay system using it is read',
+		hint: 'Handlers are added by Bitrix24 applications (sale.paysystem.handler.list). The code is case-sensitive.',
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: 'searchHandlers', searchable: true },
+			},
+			{
+				displayName: 'By Code',
+				name: 'code',
+				type: 'string',
+				placeholder: 'e.g. resthandlercard',
+			},
+		],
+	},
+];
+
+/** What one valid input item asks the portal for. */
+interface Request {
+	invoiceId: number;
+	paySystemId: number | null;
+	bxRestHandler: string | null;
+	outputMode: OutputMode;
+}
+
+function plan(input: ItemInput) {
+	const invoiceId = input.wholeId('invoiceId', 'Invoice ID', { identifies: 'invoiceId' });
+	const byHandler = input.value('paySystemBy', 'Pay System By', 'id') === 'handler';
+	const request: Request = {
+		invoiceId,
+		paySystemId: byHandler ? null : input.wholeId('paySystemId', 'Pay System ID', { locator: true }),
+		bxRestHandler: byHandler ? input.handlerCode('bxRestHandler', 'REST Handler Code') : null,
+		outputMode: outputModeOf(input),
+	};
+	// Exactly one pay system selector: the method prefers PAY_SYSTEM_ID when given both.
+	const params: IDataObject =
+		request.paySystemId !== null
+			? { INVOICE_ID: invoiceId, PAY_SYSTEM_ID: request.paySystemId }
+			: { INVOICE_ID: invoiceId, BX_REST_HANDLER: request.bxRestHandler };
+	return readSettings({ method: METHOD, params }, (settings, time) => ({ items: toItems(request, settings, time) }));
+}
+
+/** One item's settings as output `json`, by its output mode (docs/contract.md#outputs). */
+function toItems(request: Request, settings: IDataObject, time: IDataObject | null): IDataObject[] {
+	switch (request.outputMode) {
+		case 'keyValue':
+			return Object.entries(settings).map(([code, value]) => ({ invoiceId: request.invoiceId, code, value }) as IDataObject);
+		case 'full':
+			return [
+				{
+					invoiceId: request.invoiceId,
+					paySystemId: request.paySystemId,
+					bxRestHandler: request.bxRestHandler,
+					settings,
+					time,
+				},
+			];
+		default:
+			return [settings];
+	}
+}
+
+export const operation: Operation = {
+	value: OPERATION,
+	ids: { invoiceId: null },
+	subject: (ids) => (ids.invoiceId === null ? null : `invoice ${String(ids.invoiceId)}`),
+	noSubject: 'no valid invoice ID',
+	plan,
+};

@@ -1,0 +1,14 @@
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import type { Operation } from '../../shared/bitrix24/runner';
+import * as get from './get.operation';
+
+/** An operation of the node: its entry in the Operation list, its own fields, and how it runs. */
+export interface NodeOperation {
+	option: INodePropertyOptions;
+	fields: INodeProperties[];
+	operation: Operation;
+}
+
+/** Every operation of the node, in the order the Operation list shows them. Adding one is one line here. */
+export const OPERATIONS: readonly NodeOperation[] = [get];

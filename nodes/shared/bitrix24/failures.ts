@@ -1,0 +1,138 @@
+import type { IDataObject, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+
+import { LOCAL_ERROR_CODES, describeErrorCode } from './errorTable';
+import { redactSecrets } from './redact';
+
+/** What decides whether a failure is worth sending again (docs/contract.md#faults-and-limits). */
+export interface FailureFacts {
+	errorCode: string;
+	httpCode: number | null;
+	/** The transport's own code (ECONNRESET, ...) when no answer came. */
+	transportCode?: string | null;
+	/** The answer began as JSON but broke off: damaged on the way. */
+	truncated?: boolean;
+}
+
+/**
+ * A failed call or item as users see it: the Bitrix24 (or local) code, the portal's own text (null
+ * when the portal sent none), the HTTP status (null when there was no answer), and a readable
+ * message that names the code.
+ */
+export interface Bitrix24Failure extends FailureFacts {
+	errorDescription: string | null;
+	message: string;
+}
+
+/** The one answer to "is this sent again": the error table's rule for the code. */
+export function isRetried(failure: FailureFacts): boolean {
+	const rule = describeErrorCode(failure.errorCode).retried;
+	return typeof rule === 'function' ? rule(failure) : rule;
+}
+
+function localFailure(errorCode: string, httpCode: number | null, text: string): Bitrix24Failure {
+	return { errorCode, errorDescription: null, httpCode, message: `${errorCode}: ${text}` };
+}
+
+/** A value in the node that cannot make a request: nothing is sent for it. */
+export function invalidParameter(problem: string): Bitrix24Failure {
+	return localFailure(LOCAL_ERROR_CODES.invalidParameter, null, problem);
+}
+
+/** No answer came: the connection failed, broke or timed out. `reason` must already be redacted. */
+export function networkFailure(transportCode: string | null, reason: string): Bitrix24Failure {
+	return {
+		...localFailure(LOCAL_ERROR_CODES.networkError, null, `The Bitrix24 portal could not be reached (${reason})`),
+		transportCode,
+	};
+}
+
+/** An answer that is not Bitrix24 REST JSON, or lacks what the call needs. */
+export function invalidResponse(httpCode: number | null, problem: string, truncated = false): Bitrix24Failure {
+	const failure = localFailure(LOCAL_ERROR_CODES.invalidResponse, httpCode, problem);
+	return truncated ? { ...failure, truncated } : failure;
+}
+
+/** n8n could not renew the OAuth2 token after the portal said it expired. `reason` must already be redacted. */
+export function refreshFailed(reason: string): Bitrix24Failure {
+	return localFailure(LOCAL_ERROR_CODES.refreshFailed, null, `The OAuth2 access token could not be renewed (${reason})`);
+}
+
+/** A Bitrix24 error answer; a portal or proxy may echo the request in either field, so both are redacted. */
+export function fromBitrixError(body: Record<string, unknown>, status: number | null, secrets: readonly string[]): Bitrix24Failure {
+	// crm.item.* methods send a numeric code: it is still a code.
+	const errorCode = redactSecrets(String(body.error).trim(), secrets);
+	const description = body.error_description;
+	const errorDescription =
+		typeof description === 'string' && description.trim() !== '' ? redactSecrets(description, secrets) : null;
+	return {
+		errorCode,
+		errorDescription,
+		httpCode: status,
+		message: `Bitrix24 error ${errorCode}${errorDescription === null ? '' : `: ${errorDescription}`}`,
+	};
+}
+
+/** The input item a failure belongs to, and how the operation names what it was reading. */
+export interface FailedItem {
+	itemIndex: number;
+	/** The ids `details` carries (`invoiceId`, ...), null where the item gave no valid one. */
+	ids: IDataObject;
+	/** E.g. "invoice 42"; null when the item gave no valid id. */
+	subject: string | null;
+	/** What to say instead when `subject` is null, e.g. "no valid invoice ID". */
+	noSubject: string;
+}
+
+/**
+ * The item n8n routes to the error output. n8n moves an item there only when its `json` has no keys
+ * but `error`, `message` and `details`, and replaces any item carrying an `error` property.
+ */
+export function toErrorItem(failure: Bitrix24Failure, item: FailedItem): INodeExecutionData {
+	return {
+		json: {
+			error: failure.message,
+			details: {
+				errorCode: failure.errorCode,
+				errorDescription: failure.errorDescription,
+				httpCode: failure.httpCode,
+				...item.ids,
+				hint: describeErrorCode(failure.errorCode).hint,
+			},
+		},
+		pairedItem: { item: item.itemIndex },
+	};
+}
+
+/**
+ * The error that stops a run, or a list search: its message names the code and the item, its
+ * description is the hint. An AI agent reads only the message, one item at a time, so a node that runs
+ * as a tool puts the subject and the hint into the message instead of the item index.
+ */
+export function toNodeError(
+	node: INode,
+	failure: Bitrix24Failure,
+	item?: FailedItem,
+	asTool = false,
+): NodeApiError | NodeOperationError {
+	const hint = describeErrorCode(failure.errorCode).hint;
+	let message = failure.message;
+	if (item !== undefined && asTool) message = `${failure.message} [${item.subject ?? item.noSubject}]. ${hint}`;
+	else if (item !== undefined) message = `${failure.message} [item ${item.itemIndex}${item.subject === null ? '' : `, ${item.subject}`}]`;
+	const itemIndex = item?.itemIndex;
+	if (failure.errorCode === LOCAL_ERROR_CODES.invalidParameter) {
+		return new NodeOperationError(node, message, { itemIndex, description: hint });
+	}
+	const details: JsonObject = {
+		errorCode: failure.errorCode,
+		errorDescription: failure.errorDescription,
+		httpCode: failure.httpCode,
+		...((item?.ids ?? {}) as JsonObject),
+	};
+	return new NodeApiError(node, details, {
+		message,
+		description: hint,
+		httpCode: failure.httpCode === null ? undefined : String(failure.httpCode),
+		itemIndex,
+	});
+}

@@ -1,0 +1,217 @@
+import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+
+import type { Bitrix24Outcome } from './answers';
+import type { Call } from './calls';
+import { BATCH_LIMIT } from './calls';
+import type { ClientSettings } from './client';
+import { Bitrix24Client, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './client';
+import type { AuthenticationMethod } from './connection';
+import type { Bitrix24Failure, FailedItem } from './failures';
+import { invalidParameter, toErrorItem, toNodeError } from './failures';
+import { ItemInput, parameterReader } from './itemInput';
+import { rateLimitOf } from './pacing';
+import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT } from './retryPolicy';
+
+/**
+ * Where one input item stands: calls still to be answered (and what to do with the answers, in the
+ * calls' order), or done with its output `json` objects, or failed.
+ */
+export type Step =
+	| { calls: Call[]; next: (answers: Bitrix24Outcome[]) => Step }
+	| { items: IDataObject[] }
+	| { failure: Bitrix24Failure; ids?: IDataObject };
+
+/** What an operation brings to the runner: how an item becomes calls, and how answers become items. */
+export interface Operation {
+	/** The node's `operation` value. */
+	value: string;
+	/** The ids an error's `details` names, each null until the item gives a valid one. */
+	ids: IDataObject;
+	/** How messages name what an item reads, e.g. "invoice 42"; null when its ids are not known. */
+	subject(ids: IDataObject): string | null;
+	/** What messages say instead, e.g. "no valid invoice ID". */
+	noSubject: string;
+	/** Reads and checks one item's parameters (refusing through `input`) and returns its first step. */
+	plan(input: ItemInput): Step;
+}
+
+interface ItemState {
+	ids: IDataObject;
+	step: Step;
+	answers: Bitrix24Outcome[];
+	unanswered: number;
+}
+
+interface PendingCall {
+	itemIndex: number;
+	slot: number;
+	call: Call;
+}
+
+/** A whole number from an option, held within its range; the default when it is not a number. */
+function boundedOption(value: unknown, fallback: number, min: number, max: number): number {
+	const requested = Number(value ?? fallback);
+	return Number.isFinite(requested) ? Math.min(max, Math.max(min, Math.floor(requested))) : fallback;
+}
+
+/** The run's pacing, retry and timeout settings, from the first item's options. */
+export function clientSettingsOf(options: IDataObject): ClientSettings {
+	return {
+		rateLimit: rateLimitOf(options.rateLimit ?? 'standard'),
+		retryPolicy: {
+			...DEFAULT_RETRY_POLICY,
+			maxRetries: boundedOption(options.maxRetries, DEFAULT_MAX_RETRIES, 0, MAX_RETRIES_LIMIT),
+		},
+		timeoutMs: boundedOption(options.timeout, DEFAULT_TIMEOUT_MS, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS),
+	};
+}
+
+/** A step with no calls left to make is decided by its continuation at once. */
+function settle(step: Step): Step {
+	let current = step;
+	while ('calls' in current && current.calls.length === 0) current = current.next([]);
+	return current;
+}
+
+function chunks<T>(list: readonly T[], size: number): T[][] {
+	const result: T[][] = [];
+	for (let start = 0; start < list.length; start += size) result.push(list.slice(start, start + size));
+	return result;
+}
+
+/**
+ * Runs one operation over every input item: plans each item, sends the calls of all items in input
+ * order (in `batch` calls of up to 50 unless batching is off or the portal refuses it), feeds each
+ * item's answers back to it until it is done, and returns the output in input order. An item whose
+ * answers call for more calls gets them in the next round, with those of the other items. Without
+ * "continue on fail", the first failing item in input order stops the run.
+ */
+export async function runOperation(context: IExecuteFunctions, operations: readonly Operation[]): Promise<INodeExecutionData[][]> {
+	const value = context.getNodeParameter('operation', 0, 'get') as string;
+	const operation = operations.find((candidate) => candidate.value === value);
+	if (operation === undefined) throw new NodeOperationError(context.getNode(), `Unknown operation "${String(value)}"`);
+	const authentication = context.getNodeParameter('authentication', 0, 'webhook') as AuthenticationMethod;
+	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
+	const client = await Bitrix24Client.open(context, authentication, clientSettingsOf(options));
+	const run = new Run(context, operation, client, options.batch !== false);
+	await run.sendAll();
+	return [run.output()];
+}
+
+class Run {
+	private readonly states: ItemState[];
+	private readonly stopOnFailure: boolean;
+	/** Every item below this index is done without a failure that stops the run. */
+	private checkedUpTo = 0;
+
+	constructor(
+		private readonly context: IExecuteFunctions,
+		private readonly operation: Operation,
+		private readonly client: Bitrix24Client,
+		private useBatch: boolean,
+	) {
+		this.stopOnFailure = !context.continueOnFail();
+		const read = parameterReader(context);
+		this.states = context.getInputData().map((_, itemIndex) => this.plan(new ItemInput(context, itemIndex, read, operation.ids)));
+	}
+
+	private plan(input: ItemInput): ItemState {
+		let step: Step;
+		try {
+			step = this.operation.plan(input);
+		} catch (error) {
+			const problem = input.refusalOf(error);
+			if (problem === null) throw new NodeOperationError(this.context.getNode(), error as Error, { itemIndex: input.itemIndex });
+			step = { failure: invalidParameter(problem) };
+		}
+		return { ids: input.ids, step: settle(step), answers: [], unanswered: 0 };
+	}
+
+	async sendAll(): Promise<void> {
+		this.stopAtFirstFailure();
+		for (;;) {
+			const pending = this.pendingCalls();
+			let sent = false;
+			for (const unit of chunks(pending, this.useBatch ? BATCH_LIMIT : 1)) {
+				// Items after a failure that stops the run need no answers.
+				if (this.stopOnFailure && this.firstFailure() < unit[0].itemIndex) break;
+				const outcomes = await this.send(unit.map((entry) => entry.call));
+				unit.forEach((entry, position) => this.deliver(entry, outcomes[position]));
+				sent = true;
+				this.stopAtFirstFailure();
+			}
+			if (!sent) break;
+		}
+		this.stopAtFirstFailure();
+	}
+
+	/** The calls every waiting item still needs, in input order, and each item's calls in its order. */
+	private pendingCalls(): PendingCall[] {
+		const pending: PendingCall[] = [];
+		this.states.forEach((state, itemIndex) => {
+			if (!('calls' in state.step)) return;
+			state.answers = new Array<Bitrix24Outcome>(state.step.calls.length);
+			state.unanswered = state.step.calls.length;
+			state.step.calls.forEach((call, slot) => pending.push({ itemIndex, slot, call }));
+		});
+		return pending;
+	}
+
+	private async send(calls: Call[]): Promise<Bitrix24Outcome[]> {
+		if (this.useBatch && calls.length > 1) {
+			const answer = await this.client.batch(calls);
+			if (answer.ok) return answer.outcomes;
+			if (answer.failure.errorCode !== 'ERROR_BATCH_METHOD_NOT_ALLOWED') return calls.map(() => ({ ok: false, failure: answer.failure }));
+			// A portal that refuses `batch` gets the same calls one by one, for the rest of the run too.
+			this.useBatch = false;
+		}
+		const outcomes: Bitrix24Outcome[] = [];
+		for (const call of calls) outcomes.push(await this.client.call(call));
+		return outcomes;
+	}
+
+	private deliver(entry: PendingCall, outcome: Bitrix24Outcome): void {
+		const state = this.states[entry.itemIndex];
+		state.answers[entry.slot] = outcome;
+		state.unanswered -= 1;
+		if (state.unanswered === 0 && 'calls' in state.step) state.step = settle(state.step.next(state.answers));
+	}
+
+	private firstFailure(): number {
+		const index = this.states.findIndex((state) => 'failure' in state.step);
+		return index < 0 ? Number.POSITIVE_INFINITY : index;
+	}
+
+	private failedItem(itemIndex: number): FailedItem {
+		const state = this.states[itemIndex];
+		const ids = { ...state.ids, ...('failure' in state.step ? state.step.ids : {}) };
+		return { itemIndex, ids, subject: this.operation.subject(ids), noSubject: this.operation.noSubject };
+	}
+
+	/** Throws the first failure in input order once every item before it is done. */
+	private stopAtFirstFailure(): void {
+		if (!this.stopOnFailure) return;
+		for (; this.checkedUpTo < this.states.length; this.checkedUpTo++) {
+			const step = this.states[this.checkedUpTo].step;
+			if ('calls' in step) return;
+			if ('failure' in step) {
+				// An AI agent runs the node as a tool: n8n gives that variant the type name + "Tool".
+				const asTool = this.context.getNode().type.endsWith('Tool');
+				throw toNodeError(this.context.getNode(), step.failure, this.failedItem(this.checkedUpTo), asTool);
+			}
+		}
+	}
+
+	output(): INodeExecutionData[] {
+		const output: INodeExecutionData[] = [];
+		this.states.forEach((state, itemIndex) => {
+			if ('items' in state.step) {
+				for (const json of state.step.items) output.push({ json, pairedItem: { item: itemIndex } });
+			} else if ('failure' in state.step) {
+				output.push(toErrorItem(state.step.failure, this.failedItem(itemIndex)));
+			}
+		});
+		return output;
+	}
+}
