@@ -5,7 +5,7 @@ import { FaultDraw } from '../../emulator/faults';
 import type { FaultRule, Portal } from '../../emulator/portal';
 import { runWorkflow } from '../../harness/engine';
 import type { OnError, WorkflowRunResult } from '../../harness/engine';
-import { SPEC_ERROR_CODES } from '../contract/errorCodes';
+import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 import { byPaySystemId, invoices, oauthCredentials, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
@@ -210,7 +210,7 @@ const requestFaultCases: SweepCase[] = REQUEST_FAULT_KINDS.map((kind) => ({
 	},
 }));
 
-const errorCodeCases: SweepCase[] = SPEC_ERROR_CODES.map(([code, status]) => ({
+const errorCodeCases: SweepCase[] = CONTRACT_ERROR_CODES.map(([code, status]) => ({
 	name: `${code} (HTTP ${status}) echoing the request URL and the secrets`,
 	async run(context) {
 		answerEveryCall(context, (echo) => ({ status, json: { error: code, error_description: echo } }));
@@ -274,7 +274,7 @@ const SWEEP_CASES: SweepCase[] = [
 		async run(context) {
 			const echo = context.credential.echo('batch');
 			// The node keys its commands i0, i1, ... in input order; the last command's code is the echo itself.
-			const codes = [...SPEC_ERROR_CODES.map(([code]) => code), echo];
+			const codes = [...CONTRACT_ERROR_CODES.map(([code]) => code), echo];
 			const resultError = Object.fromEntries(codes.map((code, index) => [`i${index}`, { error: code, error_description: echo }]));
 			context.portal.addFault({
 				restMethod: 'batch',
