@@ -15,7 +15,7 @@ const packageRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 
 export const LINTED = ['package.json', 'nodes', 'credentials', 'index.ts'];
 
-// SPEC.md requires the webhook URL to be password-typed: it carries the webhook code.
+// docs/contract.md#webhook requires the webhook URL to be password-typed: it carries the webhook code.
 export const ACCEPTED_WARNINGS = [
 	{
 		file: 'credentials/Bitrix24WebhookApi.credentials.ts',

@@ -1,5 +1,5 @@
 // The node inside a real n8n 2.41 (`n8n execute`), loaded from dist/ as a community package, against
-// the emulated portal: the output modes and the error output of SPEC.md, exact items and pairing.
+// the emulated portal: the output modes and the error output (docs/contract.md#outputs, docs/contract.md#errors), exact items and pairing.
 // One workflow holds every case as its own branch, so n8n boots three times for the whole file.
 import type { Portal } from '../../emulator/portal';
 import { startPortal } from '../../emulator/portal';

@@ -173,7 +173,7 @@ describe('Queue mode: the node runs on the worker, which needs the package insta
 
 	it('the production webhook on the main answers with the node\'s items', () => {
 		expect(answer).toEqual({ status: 200, body: [SETTINGS.bank(7)] });
-		// One item: one single call, as SPEC.md's wire format has it.
+		// One item: one single call, as docs/contract.md#wire-format has it.
 		expect(portal.restCalls().slice(0, restCallsBeforeBareWorker).map(({ restMethod, params }) => ({ restMethod, params }))).toEqual([
 			{ restMethod: 'sale.paysystem.settings.invoice.get', params: { INVOICE_ID: 7, PAY_SYSTEM_ID: 12 } },
 		]);

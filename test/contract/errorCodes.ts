@@ -1,5 +1,5 @@
-/** Every Bitrix24 error code SPEC.md lists, with the HTTP status it gives for it. */
-export const SPEC_ERROR_CODES: Array<[code: string, httpStatus: number]> = [
+/** Bitrix24 error codes of docs/contract.md#error-codes, each with the HTTP status the portal sends with it. */
+export const CONTRACT_ERROR_CODES: Array<[code: string, httpStatus: number]> = [
 	['ACCESS_DENIED', 403],
 	['ERROR_CHECK_FAILURE', 400],
 	['ERROR_INTERNAL_INVOICE_NOT_FOUND', 400],

@@ -1,6 +1,6 @@
 import { runWorkflow } from '../../harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
-import { SPEC_ERROR_CODES } from '../contract/errorCodes';
+import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 import { byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
@@ -8,7 +8,7 @@ const METHOD = 'sale.paysystem.settings.invoice.get';
 describe('With retries off, every Bitrix24 error code maps to an error item with its code, text, status and hint', () => {
 	const portal = usePortal();
 
-	it.each(SPEC_ERROR_CODES)('%s (HTTP %i) on a single call', async (code, status) => {
+	it.each(CONTRACT_ERROR_CODES)('%s (HTTP %i) on a single call', async (code, status) => {
 		portal().addFault({
 			restMethod: METHOD,
 			times: 1,
@@ -40,7 +40,7 @@ describe('With retries off, every Bitrix24 error code maps to an error item with
 		expect(portal().restCalls()).toHaveLength(1);
 	});
 
-	it.each(SPEC_ERROR_CODES.filter(([code]) => code !== 'ERROR_BATCH_METHOD_NOT_ALLOWED'))(
+	it.each(CONTRACT_ERROR_CODES.filter(([code]) => code !== 'ERROR_BATCH_METHOD_NOT_ALLOWED'))(
 		'%s (HTTP %i) on a whole batch call fails every item of the batch with that status',
 		async (code, status) => {
 			portal().addFault({ restMethod: 'batch', times: 1, response: { status, json: { error: code, error_description: 'Whole batch' } } });

@@ -5,7 +5,7 @@ import { FaultDraw } from '../../emulator/faults';
 import type { FaultRule, Portal } from '../../emulator/portal';
 import { runWorkflow } from '../../harness/engine';
 import type { OnError, WorkflowRunResult } from '../../harness/engine';
-import { SPEC_ERROR_CODES } from '../contract/errorCodes';
+import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 import { byPaySystemId, invoices, oauthCredentials, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
@@ -59,13 +59,54 @@ interface Hit {
 	place: string;
 }
 
-/** What the sweep has done in this file: cases, node runs and single searches of one secret in one place. */
-const tally = { cases: 0, runs: 0, checks: 0 };
+// Where the sweep reads what a user sees, and where it reads what the portal received, by kind of place.
+const READABLE_PLACES = ['output items', 'error output items', 'stored run data', 'run error', 'node error', 'error thrown by the node'];
+const RECEIVED_PLACES = ['path', 'query string', 'params'];
+const BATCH_COMMAND_PLACE = 'batch command';
+
+/**
+ * What the sweep met over all its cases, so that the checks after it can tell a sweep that found no
+ * secret in material that held them from one that searched nothing worth searching.
+ */
+const coverage = {
+	/** Kinds of secret the portal put in an answer whose text then reached a place the sweep searched. */
+	echoedSecrets: new Set<string>(),
+	/** Places the portal's echoed text reached: each can carry what the portal says to a user. */
+	echoReached: new Set<string>(),
+	/** Errors whose own fields, which JSON.stringify leaves out, the sweep read. */
+	errorsOpened: 0,
+	/** Codes the portal answered whole requests with, as its request log has them. */
+	answeredCodes: new Set<string>(),
+	/** Codes that reached a place the sweep searched as an error's `errorCode`. */
+	reportedCodes: new Set<string>(),
+	/** Fault kinds the emulator injected into a run. */
+	injectedFaults: new Set<string>(),
+};
+
+/** The echoes the current case had the portal send, with every secret in them. */
+let caseEchoes: string[] = [];
+
+function echoed(text: string): string {
+	caseEchoes.push(text);
+	return text;
+}
+
+function noteInjectedFaults(portal: Portal): void {
+	for (const [kind, count] of Object.entries(portal.injectedFaults())) {
+		if (count > 0) coverage.injectedFaults.add(kind);
+	}
+}
+
+/** A place's kind, without the run, request or batch command it belongs to. */
+function placeKind(place: string): string {
+	const kind = place.replace(/^(?:run|request) \d+ /, '');
+	return kind.startsWith(`${BATCH_COMMAND_PLACE} `) ? BATCH_COMMAND_PLACE : kind;
+}
 
 function webhookCredential(portal: Portal): CaseCredential {
 	return {
 		credentials: webhookCredentials(portal.webhookUrl),
-		echo: (method) => `${ECHO_MARK} ${portal.webhookUrl}${method}.json?INVOICE_ID=10 failed for webhook ${portal.webhookCode}`,
+		echo: (method) => echoed(`${ECHO_MARK} ${portal.webhookUrl}${method}.json?INVOICE_ID=10 failed for webhook ${portal.webhookCode}`),
 	};
 }
 
@@ -74,14 +115,15 @@ function oauthCredential(portal: Portal, tokens: OAuthTokens, stored?: ICredenti
 	return {
 		credentials: stored === undefined ? oauthCredentials(portal, tokens) : { bitrix24OAuth2Api: stored },
 		echo: (method) =>
-			`${ECHO_MARK} ${portal.origin}/rest/${method}.json?auth=${access} failed: Authorization: Bearer ${access}; ` +
-			`token ${access}, refresh ${refresh}, client secret ${portal.clientSecret}; ` +
-			`grant_type=refresh_token&refresh_token=${refresh}&client_secret=${portal.clientSecret}`,
+			echoed(
+				`${ECHO_MARK} ${portal.origin}/rest/${method}.json?auth=${access} failed: Authorization: Bearer ${access}; ` +
+					`token ${access}, refresh ${refresh}, client secret ${portal.clientSecret}; ` +
+					`grant_type=refresh_token&refresh_token=${refresh}&client_secret=${portal.clientSecret}`,
+			),
 	};
 }
 
 function runNode(context: CaseContext, settings: RunSettings = {}): Promise<WorkflowRunResult> {
-	tally.runs += 1;
 	const parameters: INodeParameters = {
 		...(context.authentication === 'oAuth2' ? { authentication: 'oAuth2' } : {}),
 		// No retries and no pacing: a failure reaches the user the same way after them, and runs stay quick.
@@ -107,6 +149,7 @@ function serialize(value: unknown): string {
 			seen.add(original);
 		}
 		if (!(original instanceof Error)) return replaced;
+		coverage.errorsOpened += 1;
 		const fields: Record<string, unknown> = {};
 		for (const name of [...Object.getOwnPropertyNames(original), 'message', 'description', 'stack', 'cause', 'context']) {
 			fields[name] = (original as unknown as Record<string, unknown>)[name];
@@ -131,14 +174,18 @@ function classifiedSecrets(portal: Portal, tokens: OAuthTokens[]): Array<[Secret
 	return portal.secrets().map((secret) => [kinds.get(secret) ?? 'issued token', secret]);
 }
 
-/** Where a user or a team reads a run: items, the stored execution, the errors with all their fields. */
-function readablePlaces(result: WorkflowRunResult, run: number): Array<[place: string, text: string]> {
+/**
+ * Where a user or a team reads a run: items, the stored execution, the errors with all their fields,
+ * and the error the node threw (what n8n logs and reports), which the engine stores only a copy of.
+ */
+function readablePlaces(result: WorkflowRunResult, thrown: unknown, run: number): Array<[place: string, text: string]> {
 	return [
 		[`run ${run} output items`, serialize(result.output)],
 		[`run ${run} error output items`, serialize(result.errorOutput)],
 		[`run ${run} stored run data`, serialize(result.run)],
 		[`run ${run} run error`, serialize(result.error)],
 		[`run ${run} node error`, serialize(result.nodeError)],
+		[`run ${run} error thrown by the node`, serialize(thrown)],
 	];
 }
 
@@ -166,21 +213,39 @@ function receivedPlaces(portal: Portal): Array<[place: string, text: string, all
 	return places;
 }
 
+interface SweepResult {
+	hits: Hit[];
+	/** The kinds of place searched for every secret. */
+	searched: string[];
+	/** The kinds of place the portal's echoed text reached. */
+	echoReached: string[];
+	/** The codes shown as an error's `errorCode` in what users read. */
+	reportedCodes: string[];
+}
+
 /** Searches every place for every secret; a hit names the kind and the place, never the secret. */
-function sweep(portal: Portal, results: WorkflowRunResult[], tokens: OAuthTokens[]): Hit[] {
+function sweep(portal: Portal, results: WorkflowRunResult[], thrown: unknown[], tokens: OAuthTokens[]): SweepResult {
 	const secrets = classifiedSecrets(portal, tokens);
+	const readable = results.flatMap((result, run) => readablePlaces(result, thrown[run], run));
 	const places: Array<[string, string, SecretKind[]]> = [
-		...results.flatMap((result, run) => readablePlaces(result, run).map(([place, text]): [string, string, SecretKind[]] => [place, text, []])),
+		...readable.map(([place, text]): [string, string, SecretKind[]] => [place, text, []]),
 		...receivedPlaces(portal),
 	];
 	const hits: Hit[] = [];
+	const searched = new Set<string>();
 	for (const [place, text, allowed] of places) {
 		for (const [kind, secret] of secrets) {
-			tally.checks += 1;
+			searched.add(placeKind(place));
 			if (text.includes(secret) && !allowed.includes(kind)) hits.push({ kind, place });
 		}
 	}
-	return hits;
+	const texts = readable.map(([, text]) => text).join('\n');
+	return {
+		hits,
+		searched: [...searched].sort(),
+		echoReached: readable.filter(([, text]) => text.includes(ECHO_MARK)).map(([place]) => placeKind(place)),
+		reportedCodes: [...texts.matchAll(/"errorCode":"([A-Za-z_]+)"/g)].map((match) => match[1]),
+	};
 }
 
 /** Tokens the runs' credential stores saved after a refresh. */
@@ -206,11 +271,12 @@ const requestFaultCases: SweepCase[] = REQUEST_FAULT_KINDS.map((kind) => ({
 		context.portal.injectFaults({ [kind]: 1, slowDelayMs: 400, stormSeconds: 1, operatingResetSeconds: 1 });
 		const result = await runNode(context, { options: kind === 'slow' ? { timeout: 150 } : {} });
 		expect(context.portal.injectedFaults()[kind]).toBeGreaterThan(0);
+		noteInjectedFaults(context.portal);
 		return [result];
 	},
 }));
 
-const errorCodeCases: SweepCase[] = SPEC_ERROR_CODES.map(([code, status]) => ({
+const errorCodeCases: SweepCase[] = CONTRACT_ERROR_CODES.map(([code, status]) => ({
 	name: `${code} (HTTP ${status}) echoing the request URL and the secrets`,
 	async run(context) {
 		answerEveryCall(context, (echo) => ({ status, json: { error: code, error_description: echo } }));
@@ -236,6 +302,7 @@ const SWEEP_CASES: SweepCase[] = [
 			const result = await runNode(context, { items: invoices(10, 11, 12, 13, 14, 15, 404, 'bad') });
 			const injected = context.portal.injectedFaults();
 			expect(COMMAND_FAULT_KINDS.map((kind) => injected[kind] > 0)).toEqual([true, true, true]);
+			noteInjectedFaults(context.portal);
 			return [result];
 		},
 	},
@@ -247,6 +314,7 @@ const SWEEP_CASES: SweepCase[] = [
 			context.portal.injectFaults({ expireTokensEvery: 2 });
 			const first = await runNode(context, { items: context.batch ? invoices(...Array(50).fill(10), 404, 'bad') : invoices(10, 404, 'bad') });
 			expect(context.portal.injectedFaults().expiredToken).toBeGreaterThan(0);
+			noteInjectedFaults(context.portal);
 			expect(first.credentialsHelper.saved).toHaveLength(1);
 			// The next run uses the token n8n saved, and the portal echoes the new tokens back.
 			const stored = first.credentialsHelper.saved[0].data;
@@ -274,7 +342,7 @@ const SWEEP_CASES: SweepCase[] = [
 		async run(context) {
 			const echo = context.credential.echo('batch');
 			// The node keys its commands i0, i1, ... in input order; the last command's code is the echo itself.
-			const codes = [...SPEC_ERROR_CODES.map(([code]) => code), echo];
+			const codes = [...CONTRACT_ERROR_CODES.map(([code]) => code), echo];
 			const resultError = Object.fromEntries(codes.map((code, index) => [`i${index}`, { error: code, error_description: echo }]));
 			context.portal.addFault({
 				restMethod: 'batch',
@@ -307,18 +375,37 @@ describe('No output, error message or description ever contains the webhook code
 		describe.each([true, false])('batch %s', (batch) => {
 			describe.each(ON_ERRORS)('%s', (onError) => {
 				it.each(casesFor(authentication, batch))('$name', async (sweepCase) => {
-					tally.cases += 1;
+					caseEchoes = [];
 					const tokens = authentication === 'oAuth2' ? portal().issueTokens() : null;
 					const credential = tokens === null ? webhookCredential(portal()) : oauthCredential(portal(), tokens);
 					const results = await sweepCase.run({ portal: portal(), authentication, batch, onError, credential });
+					const thrown = await Promise.all(results.map((result) => result.nodeFinished));
 					expect(portal().requests.length).toBeGreaterThan(0);
-					const known = [...(tokens === null ? [] : [tokens]), ...savedTokens(results)];
+					const refreshed = savedTokens(results);
+					const known = [...(tokens === null ? [] : [tokens]), ...refreshed];
 					// Every token the portal issued is one the runs held, so each is searched under its kind.
-					const kinds = new Set(classifiedSecrets(portal(), known).map(([kind]) => kind));
-					expect([...kinds].sort()).toEqual(
+					const secrets = classifiedSecrets(portal(), known);
+					expect([...new Set(secrets.map(([kind]) => kind))].sort()).toEqual(
 						authentication === 'oAuth2' ? ['access token', 'client secret', 'refresh token', 'webhook code'] : ['client secret', 'webhook code'],
 					);
-					expect(sweep(portal(), results, known)).toEqual([]);
+					const result = sweep(portal(), results, thrown, known);
+					expect(result.hits).toEqual([]);
+					// Every place was searched in every case: what users read of each run, and each request the portal received.
+					expect(result.searched).toEqual([...READABLE_PLACES, ...RECEIVED_PLACES, ...(batch ? [BATCH_COMMAND_PLACE] : [])].sort());
+
+					noteInjectedFaults(portal());
+					for (const { errorCode } of portal().requests) {
+						if (errorCode !== null) coverage.answeredCodes.add(errorCode);
+					}
+					result.reportedCodes.forEach((code) => coverage.reportedCodes.add(code));
+					result.echoReached.forEach((place) => coverage.echoReached.add(place));
+					// The secrets in the echoes are what the places would show if redaction failed.
+					if (result.echoReached.length > 0) {
+						const renewed = new Set(refreshed.flatMap((token) => [token.access_token, token.refresh_token]));
+						for (const [kind, secret] of secrets) {
+							if (caseEchoes.some((echo) => echo.includes(secret))) coverage.echoedSecrets.add(renewed.has(secret) ? `${kind} from a refresh` : kind);
+						}
+					}
 				});
 			});
 		});
@@ -337,8 +424,32 @@ describe('No output, error message or description ever contains the webhook code
 		);
 	});
 
-	// Runs after the sweep: 12 combinations of 32 cases, 12 batch-only and 6 OAuth2-only ones, the token case twice.
-	it('ran 402 cases in 408 runs of the node and searched for a secret 20,538 times', () => {
-		expect(tally).toEqual({ cases: 402, runs: 408, checks: 20538 });
+	// These run after the sweep, and show that it searched material that held secrets before redaction.
+	describe('what the sweep searched', () => {
+		it('had the portal echo every kind of secret, a refreshed token too, into text that reached a searched place', () => {
+			expect([...coverage.echoedSecrets].sort()).toEqual(
+				['access token', 'access token from a refresh', 'client secret', 'refresh token', 'refresh token from a refresh', 'webhook code'].sort(),
+			);
+		});
+
+		it('saw the echo reach every place users read, the errors the node threw included', () => {
+			expect([...coverage.echoReached].sort()).toEqual([...READABLE_PLACES].sort());
+		});
+
+		it("read the errors' own fields that JSON leaves out", () => {
+			expect(coverage.errorsOpened).toBeGreaterThan(0);
+		});
+
+		it('had the portal answer with every contract error code', () => {
+			expect(CONTRACT_ERROR_CODES.map(([code]) => code).filter((code) => !coverage.answeredCodes.has(code))).toEqual([]);
+		});
+
+		it('saw every contract error code reported back as an errorCode', () => {
+			expect(CONTRACT_ERROR_CODES.map(([code]) => code).filter((code) => !coverage.reportedCodes.has(code))).toEqual([]);
+		});
+
+		it('had the emulator inject every fault kind it knows', () => {
+			expect([...coverage.injectedFaults].sort()).toEqual(Object.keys(new FaultDraw({}).injected).sort());
+		});
 	});
 });

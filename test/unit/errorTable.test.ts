@@ -1,4 +1,4 @@
-import { SPEC_ERROR_CODES } from '../contract/errorCodes';
+import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 import { ERROR_TABLE, LOCAL_ERROR_CODES, describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
 import { isRetried } from '../../nodes/shared/bitrix24/failures';
 
@@ -6,10 +6,10 @@ const isRetryable = (errorCode: string) => isRetried({ errorCode, httpCode: null
 
 const RETRIED = ['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'ERROR_UNEXPECTED_ANSWER'];
 
-const LISTED_CODES = [...SPEC_ERROR_CODES.map(([code]) => code), 'NETWORK_ERROR', 'INVALID_PARAMETER'];
+const LISTED_CODES = [...CONTRACT_ERROR_CODES.map(([code]) => code), 'NETWORK_ERROR', 'INVALID_PARAMETER'];
 
-describe('Errors: each Bitrix24 code comes with the HTTP status SPEC.md gives it', () => {
-	it.each(SPEC_ERROR_CODES)('%s is HTTP %i', (code, httpStatus) => {
+describe('Errors: each Bitrix24 code comes with the HTTP status docs/contract.md#error-codes gives it', () => {
+	it.each(CONTRACT_ERROR_CODES)('%s is HTTP %i', (code, httpStatus) => {
 		expect(Object.prototype.hasOwnProperty.call(ERROR_TABLE, code)).toBe(true);
 		expect(ERROR_TABLE[code].httpStatus).toBe(httpStatus);
 		expect(describeErrorCode(code).httpStatus).toBe(httpStatus);

@@ -37,7 +37,7 @@ function portalWouldRefuse(limit: RateLimit, times: number[]): boolean {
 	return false;
 }
 
-describe('The presets are the portal limits of SPEC.md', () => {
+describe('The presets are the portal limits of docs/contract.md#pacing', () => {
 	it('standard is 2 requests/s with a burst of 50, Enterprise 5/s with 250, none paces nothing', () => {
 		expect(RATE_LIMIT_PRESETS).toEqual({
 			standard: { drainPerSecond: 2, burst: 50 },

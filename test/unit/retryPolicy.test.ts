@@ -1,7 +1,7 @@
 import type { RetryPolicy, RetryQuestion } from '../../nodes/shared/bitrix24/retryPolicy';
 import { isRetried as isTransientFailure } from '../../nodes/shared/bitrix24/failures';
 import { DEFAULT_RETRY_POLICY, backoffDelay, retryDelay } from '../../nodes/shared/bitrix24/retryPolicy';
-import { SPEC_ERROR_CODES } from '../contract/errorCodes';
+import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 
 const POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 };
 const NOW = 1_800_000_000_000;
@@ -22,7 +22,7 @@ function ask(overrides: Partial<RetryQuestion>): number | null {
 const RETRIED_CODES = ['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'ERROR_UNEXPECTED_ANSWER'];
 
 describe('What is retried', () => {
-	it.each(SPEC_ERROR_CODES.filter(([code]) => RETRIED_CODES.includes(code)))('%s', (errorCode, httpCode) => {
+	it.each(CONTRACT_ERROR_CODES.filter(([code]) => RETRIED_CODES.includes(code)))('%s', (errorCode, httpCode) => {
 		expect(isTransientFailure({ errorCode, httpCode })).toBe(true);
 	});
 
@@ -41,7 +41,7 @@ describe('What is retried', () => {
 
 describe('What is not retried', () => {
 	it.each([
-		...SPEC_ERROR_CODES.filter(([code]) => !RETRIED_CODES.includes(code)),
+		...CONTRACT_ERROR_CODES.filter(([code]) => !RETRIED_CODES.includes(code)),
 		['INVALID_PARAMETER', null],
 		['SOMETHING_NEW', 400],
 ])('%s', (errorCode, httpCode) => {
