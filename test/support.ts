@@ -1,7 +1,7 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import type { Portal, PortalOptions } from '../emulator/portal';
-import { startPortal } from '../emulator/portal';
+import type { Portal, PortalOptions } from '../dev/emulator/portal';
+import { startPortal } from '../dev/emulator/portal';
 
 /** Bitrix24's standard plan: 2 requests/s with a burst of 50, and 480 s of run time per method in 10 minutes. */
 export const STANDARD_PORTAL: PortalOptions = {

@@ -1,4 +1,4 @@
-import { runWorkflow } from '../../harness/engine';
+import { runWorkflow } from '../../dev/harness/engine';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, oauthCredentials, usePortal, webhookCredentials } from '../support';
 
 const CALL_PATH = (code: string) => `/rest/1/${code}/sale.paysystem.settings.invoice.get.json`;

@@ -26,7 +26,7 @@ function lintCopy(edit: (copy: string) => void): { status: number; report: LintR
 		symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
 		edit(copy);
 		try {
-			const stdout = runOutsideJest(process.execPath, [path.join(ROOT, 'scripts/lint.mjs'), '--json', '--root', copy]);
+			const stdout = runOutsideJest(process.execPath, [path.join(ROOT, 'dev/scripts/lint.mjs'), '--json', '--root', copy]);
 			return { status: 0, report: JSON.parse(stdout) };
 		} catch (error) {
 			const failed = error as { status: number; stdout: string };

@@ -34,7 +34,7 @@ const EXPECTED_FILES = [
 
 // Fixed secrets the repository's own tooling uses (the editor demo); emulated portals draw theirs at random.
 function fixtureSecrets(): string[] {
-	const source = readFileSync(path.join(ROOT, 'editor/start.ts'), 'utf8');
+	const source = readFileSync(path.join(ROOT, 'dev/playground/start.ts'), 'utf8');
 	return [...source.matchAll(/(?:webhookCode|clientSecret):\s*'([^']+)'/g)].map((match) => match[1]);
 }
 
@@ -60,7 +60,7 @@ interface ScanReport {
 }
 
 const scan = (dir: string, leg: 'source' | 'tarball'): ScanReport =>
-	JSON.parse(run(process.execPath, [path.join(ROOT, 'scripts/scan-package.mjs'), dir, leg]).trim().split('\n').pop()!);
+	JSON.parse(run(process.execPath, [path.join(ROOT, 'dev/scripts/scan-package.mjs'), dir, leg]).trim().split('\n').pop()!);
 
 const ACCEPTED_WARNING = {
 	file: 'credentials/Bitrix24WebhookApi.credentials.ts',
@@ -92,7 +92,7 @@ describe('the published tarball', () => {
 
 	it('holds no tests, emulator, tooling, TypeScript sources or environment files', () => {
 		const offending = EXPECTED_FILES.filter((file) =>
-			/(^|\/)(test|tests|emulator|harness|soak|bench|demo|e2e|editor|scripts|docs|\.github)\//.test(file) ||
+			/(^|\/)(test|tests|dev|emulator|harness|soak|bench|demo|e2e|editor|playground|scripts|docs|\.github)\//.test(file) ||
 			/(^|\/)\.env|\.test\.|(?<!\.d)\.ts$|\.tgz$|\.npmrc$/.test(file),
 		);
 		expect(offending).toEqual([]);
