@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { formatOverhead, overheadIsCorrect, planOverhead, runOverhead } from './overhead';
-import { formatDuration } from './table';
+import { formatDuration } from '../harness/table';
 import { formatThroughput, planThroughput, runCell, throughputIsCorrect } from './throughput';
 
 const startedAt = performance.now();

@@ -2,7 +2,7 @@
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 
 import { runWorkflow } from '../harness/engine';
-import { byPaySystemId, invoices, webhookCredentials } from '../../test/support';
+import { byPaySystemId, invoices, webhookCredentials } from '../harness/fixtures';
 import type { PathOutcome } from './workload';
 import { PAY_SYSTEM_ID, isExpectedSettings } from './workload';
 

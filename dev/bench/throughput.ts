@@ -5,8 +5,8 @@ import type { PathName, ScenarioRequest } from './protocol';
 import { PATH_LABELS } from './protocol';
 import type { ScenarioResult } from './runner';
 import { STANDARD_PORTAL_LIMITS, describeRequest, runScenario } from './runner';
-import type { Row } from './table';
-import { formatCount, formatDuration, formatMegabytes, formatRate, formatRatio, formatTable, median } from './table';
+import type { Row } from '../harness/table';
+import { formatCount, formatDuration, formatMegabytes, formatRate, formatRatio, formatTable, median } from '../harness/table';
 
 const PATHS: PathName[] = ['node-batch', 'node-single', 'naive'];
 const SIZES = [100, 1_000, 10_000];

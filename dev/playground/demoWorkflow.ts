@@ -3,7 +3,7 @@
 import type { Portal, TokenResponse } from '../emulator/portal';
 import { invoiceSettingsNode, manualTriggerNode, noOpNode, oauth2CredentialEntity, webhookCredentialEntity, workflowEntity } from '../harness/n8n';
 import type { WorkflowNode } from '../harness/n8n';
-import { oauthCredentials } from '../../test/support';
+import { oauthCredentials } from '../harness/fixtures';
 
 export const WEBHOOK_CREDENTIAL = { id: 'bx24DemoWebhook1', name: 'Emulated portal (webhook)' };
 export const OAUTH2_CREDENTIAL = { id: 'bx24DemoOAuth201', name: 'Emulated portal (OAuth2)' };

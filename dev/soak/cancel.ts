@@ -2,7 +2,7 @@
 import { startPortal } from '../emulator/portal';
 import { runWorkflow } from '../harness/engine';
 import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../nodes/shared/bitrix24/retryPolicy';
-import { STANDARD_PORTAL, byPaySystemId, invoices, webhookCredentials } from '../../test/support';
+import { STANDARD_PORTAL, byPaySystemId, invoices, webhookCredentials } from '../harness/fixtures';
 
 /** The cancel comes during the wait after this many failed requests. */
 export const FAILED_REQUESTS_BEFORE_CANCEL = 5;

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 
-import { formatCount, formatDuration, formatTable } from '../bench/table';
+import { formatCount, formatDuration, formatTable } from '../harness/table';
 import { measureCancelDuringBackoff } from './cancel';
 import { SOAK_MIXES } from './mixes';
 import type { SoakReport } from './soak';

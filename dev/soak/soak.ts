@@ -13,7 +13,7 @@ import { runWorkflow } from '../harness/engine';
 import { BATCH_LIMIT } from '../../nodes/PaySystemInvoiceSettings/executeGet';
 import { METHOD } from '../../nodes/PaySystemInvoiceSettings/invoiceSettings';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/bitrix24/retryPolicy';
-import { STANDARD_PORTAL, oauthCredentials, resourceLocator, webhookCredentials } from '../../test/support';
+import { STANDARD_PORTAL, oauthCredentials, resourceLocator, webhookCredentials } from '../harness/fixtures';
 import type { SoakMix } from './mixes';
 
 const PAY_SYSTEMS = [11, 12, 13];

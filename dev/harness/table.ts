@@ -1,4 +1,4 @@
-/** Plain-text tables and the number formats the benchmark prints. */
+/** Plain-text tables and the number formats the benchmark and the soak print. */
 
 /** A row is either its cells, or its first cells and a note that spans the rest. */
 export type Row = { cells: string[] } | { lead: string[]; note: string };
