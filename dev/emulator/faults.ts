@@ -1,4 +1,6 @@
-// Faults a portal shows under load, drawn per request from a seeded generator so a run can be repeated.
+// Faults a portal shows under load, drawn per request from a seeded generator so a run can be repeated,
+// and the fixed faults a test adds for the requests it names.
+import { normalizeMethodName } from './params';
 
 /** What can go wrong with one REST request. */
 export type RequestFaultKind =
@@ -149,4 +151,71 @@ export class FaultDraw {
 export function gatewayPage(status: 502 | 503): string {
 	const title = status === 502 ? '502 Bad Gateway' : '503 Service Temporarily Unavailable';
 	return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
+}
+
+/** What a fixed fault answers instead of the portal: a reply, a dropped connection, or a delay before the real answer. */
+export type FaultResponse =
+	| { status: number; json: unknown }
+	| { status: number; body: string; contentType?: string }
+	| { reset: true }
+	| { delayMs: number };
+
+export interface FaultRule {
+	restMethod?: string;
+	/** Matching requests that pass untouched before the rule starts. */
+	skip?: number;
+	times?: number;
+	response: FaultResponse;
+}
+
+interface ActiveFault {
+	restMethod: string | null;
+	skip: number;
+	remaining: number;
+	response: FaultResponse;
+}
+
+/** The faults a portal injects: the fixed rules added so far, and the mix it draws from, if any. */
+export class PortalFaults {
+	private rules: ActiveFault[] = [];
+	/** The mix the portal draws from for every REST request; null for none. */
+	draw: FaultDraw | null = null;
+	/** Batch commands the mix has faulted in the answer being built: answering is synchronous. */
+	commandsFaulted = 0;
+
+	add(rule: FaultRule): void {
+		this.rules.push({
+			restMethod: rule.restMethod === undefined ? null : normalizeMethodName(rule.restMethod),
+			skip: rule.skip ?? 0,
+			remaining: rule.times ?? Infinity,
+			response: rule.response,
+		});
+	}
+
+	clear(): void {
+		this.rules = [];
+	}
+
+	inject(mix: FaultMix | null): void {
+		this.draw = mix === null ? null : new FaultDraw(mix);
+	}
+
+	injected(): Record<FaultKind, number> {
+		return { ...(this.draw ?? new FaultDraw({})).injected };
+	}
+
+	/** What the first rule that takes this request answers instead, or null: each rule skips, then counts down. */
+	take(method: string): FaultResponse | null {
+		for (const fault of this.rules) {
+			if (fault.remaining > 0 && (fault.restMethod === null || fault.restMethod === method)) {
+				if (fault.skip > 0) {
+					fault.skip -= 1;
+					continue;
+				}
+				fault.remaining -= 1;
+				return fault.response;
+			}
+		}
+		return null;
+	}
 }

@@ -1,5 +1,5 @@
 // PHP wire conventions the real portal follows: `parse_str` for query strings and form bodies,
-// `json_encode` of PHP arrays for replies.
+// `json_encode` of PHP arrays for replies, `date('c')` for the times in them.
 
 export type PhpValue = string | PhpValue[] | { [key: string]: PhpValue };
 
@@ -160,4 +160,19 @@ export function encodePhpJson(value: unknown): string {
 		return value.toString();
 	}
 	return JSON.stringify(value) ?? 'null';
+}
+
+/** PHP's date('c'): `2024-04-03T11:08:55+02:00` in the server's time zone. */
+export function phpIsoDate(seconds: number): string {
+	const date = new Date(Math.floor(seconds) * 1000);
+	const offsetMinutes = -date.getTimezoneOffset();
+	const local = new Date(date.getTime() + offsetMinutes * 60000);
+	const sign = offsetMinutes < 0 ? '-' : '+';
+	const absolute = Math.abs(offsetMinutes);
+	const pad = (value: number) => String(value).padStart(2, '0');
+	return (
+		`${local.getUTCFullYear()}-${pad(local.getUTCMonth() + 1)}-${pad(local.getUTCDate())}` +
+		`T${pad(local.getUTCHours())}:${pad(local.getUTCMinutes())}:${pad(local.getUTCSeconds())}` +
+		`${sign}${pad(Math.floor(absolute / 60))}:${pad(absolute % 60)}`
+	);
 }
