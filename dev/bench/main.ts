@@ -7,8 +7,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { formatOverhead, overheadIsCorrect, planOverhead, runOverhead } from './overhead';
 import { formatDuration } from '../harness/table';
+import { formatOverhead, overheadIsCorrect, planOverhead, runOverhead } from './overhead';
 import { formatThroughput, planThroughput, runCell, throughputIsCorrect } from './throughput';
 
 const startedAt = performance.now();

@@ -1,8 +1,8 @@
 /** Part 2: the node's own cost over plain HTTP, against a portal without limits. */
-import type { ScenarioReport, ScenarioRequest } from './protocol';
-import { describeRequest, runScenario } from './runner';
 import type { Row } from '../harness/table';
 import { formatBytes, formatCount, formatDuration, formatMegabytes, formatRatio, formatTable, median } from '../harness/table';
+import type { ScenarioReport, ScenarioRequest } from './protocol';
+import { describeRequest, runScenario } from './runner';
 
 const SIZES = [1_000, 10_000];
 const QUICK_SIZES = [1_000];

@@ -1,12 +1,12 @@
 /** Part 1: the three paths at the standard limits, one fresh portal and one child process per cell. */
 import { BATCH_LIMIT } from '../../nodes/PaySystemInvoiceSettings/executeGet';
 import { SAFETY_UNITS } from '../../nodes/shared/bitrix24/pacing';
+import type { Row } from '../harness/table';
+import { formatCount, formatDuration, formatMegabytes, formatRate, formatRatio, formatTable, median } from '../harness/table';
 import type { PathName, ScenarioRequest } from './protocol';
 import { PATH_LABELS } from './protocol';
 import type { ScenarioResult } from './runner';
 import { STANDARD_PORTAL_LIMITS, describeRequest, runScenario } from './runner';
-import type { Row } from '../harness/table';
-import { formatCount, formatDuration, formatMegabytes, formatRate, formatRatio, formatTable, median } from '../harness/table';
 
 const PATHS: PathName[] = ['node-batch', 'node-single', 'naive'];
 const SIZES = [100, 1_000, 10_000];

@@ -1,9 +1,9 @@
 // What `npm start` imports into n8n: the two credentials pointing at the emulated portal and the demo
 // workflow. Fixed IDs make a second import an update, never a duplicate.
 import type { Portal, TokenResponse } from '../emulator/portal';
+import { oauthCredentials } from '../harness/fixtures';
 import { invoiceSettingsNode, manualTriggerNode, noOpNode, oauth2CredentialEntity, webhookCredentialEntity, workflowEntity } from '../harness/n8n';
 import type { WorkflowNode } from '../harness/n8n';
-import { oauthCredentials } from '../harness/fixtures';
 
 export const WEBHOOK_CREDENTIAL = { id: 'bx24DemoWebhook1', name: 'Emulated portal (webhook)' };
 export const OAUTH2_CREDENTIAL = { id: 'bx24DemoOAuth201', name: 'Emulated portal (OAuth2)' };

@@ -8,9 +8,9 @@ import path from 'node:path';
 
 import { startPortal } from '../emulator/portal';
 import type { Portal } from '../emulator/portal';
+import { STANDARD_PORTAL } from '../harness/fixtures';
 import { OWNER, PACKAGE_ROOT, createUserFolder, setUpOwner, signIn, startServer } from '../harness/n8n';
 import type { N8nServer, N8nUserFolder } from '../harness/n8n';
-import { STANDARD_PORTAL } from '../harness/fixtures';
 import { DEMO_WORKFLOW, OAUTH2_CREDENTIAL, WEBHOOK_CREDENTIAL, demoWorkflow, oauth2Credential, webhookCredential } from './demoWorkflow';
 
 export const DEFAULT_FOLDER = path.join(PACKAGE_ROOT, '.cache', 'editor');

@@ -1,7 +1,7 @@
 /** How long a cancel takes to stop the node while it waits out a backoff. */
+import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../nodes/shared/bitrix24/retryPolicy';
 import { startPortal } from '../emulator/portal';
 import { runWorkflow } from '../harness/engine';
-import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../nodes/shared/bitrix24/retryPolicy';
 import { STANDARD_PORTAL, byPaySystemId, invoices, webhookCredentials } from '../harness/fixtures';
 
 /** The cancel comes during the wait after this many failed requests. */

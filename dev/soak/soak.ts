@@ -4,15 +4,15 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
+import { BATCH_LIMIT } from '../../nodes/PaySystemInvoiceSettings/executeGet';
+import { METHOD } from '../../nodes/PaySystemInvoiceSettings/invoiceSettings';
+import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/bitrix24/retryPolicy';
 import type { FaultKind } from '../emulator/faults';
 import type { LoggedRequest, Portal } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';
 import { parsePhpQuery } from '../emulator/php';
 import { settingsFor } from '../emulator/seed';
 import { runWorkflow } from '../harness/engine';
-import { BATCH_LIMIT } from '../../nodes/PaySystemInvoiceSettings/executeGet';
-import { METHOD } from '../../nodes/PaySystemInvoiceSettings/invoiceSettings';
-import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/bitrix24/retryPolicy';
 import { STANDARD_PORTAL, oauthCredentials, resourceLocator, webhookCredentials } from '../harness/fixtures';
 import type { SoakMix } from './mixes';
 
