@@ -1,12 +1,38 @@
-/** @type {import('jest').Config} */
+/**
+ * Two projects: `default`, the unit, emulator, engine and package tests (`npm test`), and `e2e`, the
+ * package in a real n8n (`npm run e2e`, which builds first and puts n8n on PATH). `npx jest FILE` runs
+ * one file in the project it belongs to; `npm run e2e -- test/e2e/browser` runs the browser tests alone.
+ * @type {import('jest').Config}
+ */
+const transform = {
+	'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.tooling.json' }],
+};
+
 module.exports = {
-	testEnvironment: 'node',
-	roots: ['<rootDir>/test'],
-	testMatch: ['**/*.test.ts'],
-	transform: {
-		'^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.tooling.json' }],
-	},
-	testTimeout: 30000,
-	// Engine tests start their own portal on loopback; two workers keep this 2-core machine responsive.
+	// jest reads maxWorkers and testTimeout for the whole run, not per project. The scripts pass their
+	// own workers after --selectProjects (which would take a path that follows it for a project name):
+	// `npm test` two, as here, since engine tests start their own portal on loopback and two workers
+	// keep a 2-core machine responsive; `npm run e2e` one (--runInBand), since each e2e file starts n8n
+	// processes of its own and two in parallel starve each other.
 	maxWorkers: 2,
+	testTimeout: 30000,
+	projects: [
+		{
+			displayName: 'default',
+			testEnvironment: 'node',
+			roots: ['<rootDir>/test'],
+			testMatch: ['**/*.test.ts'],
+			testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/e2e/'],
+			transform,
+		},
+		{
+			displayName: 'e2e',
+			testEnvironment: 'node',
+			roots: ['<rootDir>/test/e2e'],
+			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			transform,
+			// Raises the time limit to 300 s for these tests alone.
+			setupFilesAfterEnv: ['<rootDir>/test/e2e/timeout.ts'],
+		},
+	],
 };

@@ -1,21 +1,19 @@
-import type { ICredentialDataDecryptedObject, IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+// Jest helpers for the tests; the fixtures they share with the tools live in dev/harness/fixtures.ts.
+import type { Portal, PortalOptions } from '../dev/emulator/portal';
+import { startPortal } from '../dev/emulator/portal';
+import { STANDARD_PORTAL } from '../dev/harness/fixtures';
+import { resetPortalPacing } from '../dev/harness/package';
 
-import type { Portal, PortalOptions } from '../emulator/portal';
-import { startPortal } from '../emulator/portal';
-
-/** Bitrix24's standard plan: 2 requests/s with a burst of 50, and 480 s of run time per method in 10 minutes. */
-export const STANDARD_PORTAL: PortalOptions = {
-	limits: { drainPerSecond: 2, burst: 50 },
-	operatingBudgetSeconds: 480,
-};
+export * from '../dev/harness/fixtures';
 
 /**
- * Starts a fresh emulated portal for each test, with the standard limits unless told otherwise: each
- * test meets an empty leaky bucket and a new address, so pacing state never carries between tests.
+ * Starts a fresh emulated portal for each test, with the standard limits unless told otherwise, and
+ * empties the node's pacing registry: each test meets an empty leaky bucket on both sides.
  */
 export function usePortal(options: PortalOptions = {}): () => Portal {
 	let portal: Portal | undefined;
 	beforeEach(async () => {
+		resetPortalPacing();
 		portal = await startPortal({ ...STANDARD_PORTAL, ...options });
 	});
 	afterEach(async () => {
@@ -27,66 +25,3 @@ export function usePortal(options: PortalOptions = {}): () => Portal {
 		return portal;
 	};
 }
-
-export const resourceLocator = (mode: string, value: string | number) => ({ __rl: true, mode, value });
-
-/** Node parameters selecting the pay system by ID, the invoice from the item's `invoiceId`. */
-export function byPaySystemId(paySystemId: string | number, options: IDataObject = {}): INodeParameters {
-	return {
-		invoiceId: '={{ $json.invoiceId }}',
-		paySystemBy: 'id',
-		paySystemId: resourceLocator('id', paySystemId),
-		options,
-	} as INodeParameters;
-}
-
-/** Node parameters selecting the pay system by REST handler code. */
-export function byHandler(code: string, options: IDataObject = {}): INodeParameters {
-	return {
-		invoiceId: '={{ $json.invoiceId }}',
-		paySystemBy: 'handler',
-		bxRestHandler: resourceLocator('code', code),
-		options,
-	} as INodeParameters;
-}
-
-export function webhookCredentials(webhookUrl: string, allowInsecureHttp = false): Record<string, ICredentialDataDecryptedObject> {
-	return { bitrix24WebhookApi: { webhookUrl, allowInsecureHttp } };
-}
-
-/** An OAuth2 credential as n8n stores it after "Connect": the client, the portal, the token response. */
-export function oauthCredentials(
-	portal: Portal,
-	oauthTokenData: object,
-	overrides: IDataObject = {},
-): Record<string, ICredentialDataDecryptedObject> {
-	return {
-		bitrix24OAuth2Api: {
-			grantType: 'authorizationCode',
-			domain: portal.origin,
-			authUrl: `${portal.origin}/oauth/authorize/`,
-			accessTokenUrl: `${portal.origin}/oauth/token/`,
-			clientId: portal.clientId,
-			clientSecret: portal.clientSecret,
-			scope: 'pay_system',
-			authQueryParameters: '',
-			authentication: 'body',
-			allowInsecureHttp: false,
-			oauthTokenData: oauthTokenData as IDataObject,
-			...overrides,
-		},
-	};
-}
-
-export const invoices = (...ids: unknown[]): IDataObject[] => ids.map((invoiceId) => ({ invoiceId }) as IDataObject);
-
-export const jsonOf = (items: INodeExecutionData[]) => items.map((item) => item.json);
-export const pairingOf = (items: INodeExecutionData[]) => items.map((item) => item.pairedItem);
-
-/** The settings the emulated portal keeps for each seeded pay system. */
-export const SETTINGS = {
-	card: { REST_SERVICE_ID_IFRAME: 'snum', REST_SERVICE_KEY_IFRAME: 'skey', PS_WORK_MODE_IFRAME: 'REGULAR' },
-	cardSecondShop: { REST_SERVICE_ID_IFRAME: 'snum2', REST_SERVICE_KEY_IFRAME: 'skey2', PS_WORK_MODE_IFRAME: 'TEST' },
-	bank: (invoiceId: number) => ({ BANK_NAME: 'Example Bank', PAYMENT_ID: `INV-${invoiceId}`, PS_WORK_MODE: 'TEST' }),
-	cash: { CASH_DESK: 'Main' },
-};

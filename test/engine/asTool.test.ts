@@ -1,10 +1,10 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { Portal } from '../../emulator/portal';
-import type { AgentRunOptions, AgentRunResult } from '../../harness/aiTool';
-import { TOOL_NODE_NAME, fromAI, runAgent, toolTypeDescription } from '../../harness/aiTool';
-import type { OnError } from '../../harness/engine';
-import { packageNodeType } from '../../harness/engine';
+import type { Portal } from '../../dev/emulator/portal';
+import type { AgentRunOptions, AgentRunResult } from '../../dev/harness/aiTool';
+import { TOOL_NODE_NAME, fromAI, runAgent, toolTypeDescription } from '../../dev/harness/aiTool';
+import type { OnError } from '../../dev/harness/engine';
+import { packageNodeType } from '../../dev/harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
 import { oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
 

@@ -1,4 +1,4 @@
-import { runWorkflow } from '../../harness/engine';
+import { runWorkflow } from '../../dev/harness/engine';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);

@@ -1,5 +1,5 @@
-import { startPortal } from '../../emulator/portal';
-import { runWorkflow } from '../../harness/engine';
+import { startPortal } from '../../dev/emulator/portal';
+import { runWorkflow } from '../../dev/harness/engine';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, oauthCredentials, usePortal, webhookCredentials } from '../support';
 
 const CALL_PATH = (code: string) => `/rest/1/${code}/sale.paysystem.settings.invoice.get.json`;

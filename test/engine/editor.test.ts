@@ -1,5 +1,5 @@
-import { searchList, testCredential } from '../../harness/panel';
-import { startPortal } from '../../emulator/portal';
+import { searchList, testCredential } from '../../dev/harness/panel';
+import { startPortal } from '../../dev/emulator/portal';
 import { byHandler, byPaySystemId, oauthCredentials, usePortal, webhookCredentials } from '../support';
 
 describe('Searchable lists: pay systems from sale.paysystem.list, handlers from sale.paysystem.handler.list', () => {

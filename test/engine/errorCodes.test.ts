@@ -1,4 +1,4 @@
-import { runWorkflow } from '../../harness/engine';
+import { runWorkflow } from '../../dev/harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 import { byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
@@ -163,7 +163,7 @@ describe('Faults the node turns into results, not stack traces (retries off)', (
 	});
 
 	it('an unreachable portal is NETWORK_ERROR for every item', async () => {
-		const closed = await import('../../emulator/portal').then(({ startPortal }) => startPortal());
+		const closed = await import('../../dev/emulator/portal').then(({ startPortal }) => startPortal());
 		const webhookUrl = closed.webhookUrl;
 		await closed.stop();
 		const { errorOutput } = await runWorkflow({

@@ -1,4 +1,4 @@
-import { runWorkflow } from '../../harness/engine';
+import { runWorkflow } from '../../dev/harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
 import { SETTINGS, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
 

@@ -1,9 +1,9 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { phpUrlDecode } from '../../emulator/php';
-import type { Portal } from '../../emulator/portal';
-import { runWorkflow } from '../../harness/engine';
-import type { OnError } from '../../harness/engine';
+import { phpUrlDecode } from '../../dev/emulator/php';
+import type { Portal } from '../../dev/emulator/portal';
+import { runWorkflow } from '../../dev/harness/engine';
+import type { OnError } from '../../dev/harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
 import { SETTINGS, byHandler, byPaySystemId, invoices, oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
 

@@ -1,4 +1,4 @@
-import { runWorkflow } from '../../harness/engine';
+import { runWorkflow } from '../../dev/harness/engine';
 import { SETTINGS, byHandler, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
 
 const TIME_KEYS = ['date_finish', 'date_start', 'duration', 'finish', 'operating', 'operating_reset_at', 'processing', 'start'];

@@ -1,10 +1,10 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import type { FaultKind, RequestFaultKind } from '../../emulator/faults';
-import { FaultDraw } from '../../emulator/faults';
-import type { FaultRule, Portal } from '../../emulator/portal';
-import { runWorkflow } from '../../harness/engine';
-import type { OnError, WorkflowRunResult } from '../../harness/engine';
+import type { FaultKind, RequestFaultKind } from '../../dev/emulator/faults';
+import { FaultDraw } from '../../dev/emulator/faults';
+import type { FaultRule, Portal } from '../../dev/emulator/portal';
+import { runWorkflow } from '../../dev/harness/engine';
+import type { OnError, WorkflowRunResult } from '../../dev/harness/engine';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 import { byPaySystemId, invoices, oauthCredentials, usePortal, webhookCredentials } from '../support';
 

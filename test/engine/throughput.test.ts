@@ -1,5 +1,5 @@
-import type { FaultRule, LoggedRequest } from '../../emulator/portal';
-import { runWorkflow } from '../../harness/engine';
+import type { FaultRule, LoggedRequest } from '../../dev/emulator/portal';
+import { runWorkflow } from '../../dev/harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
 

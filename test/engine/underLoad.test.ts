@@ -1,7 +1,7 @@
-import { TestCredentialsHelper, runWorkflow } from '../../harness/engine';
-import { FAILED_REQUESTS_BEFORE_CANCEL, measureCancelDuringBackoff } from '../../soak/cancel';
-import { SOAK_MIXES } from '../../soak/mixes';
-import { runSoak, soakProblems } from '../../soak/soak';
+import { TestCredentialsHelper, runWorkflow } from '../../dev/harness/engine';
+import { FAILED_REQUESTS_BEFORE_CANCEL, measureCancelDuringBackoff } from '../../dev/soak/cancel';
+import { SOAK_MIXES } from '../../dev/soak/mixes';
+import { runSoak, soakProblems } from '../../dev/soak/soak';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, oauthCredentials, usePortal } from '../support';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);

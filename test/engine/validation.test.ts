@@ -1,4 +1,4 @@
-import { runWorkflow } from '../../harness/engine';
+import { runWorkflow } from '../../dev/harness/engine';
 import { SETTINGS, byHandler, byPaySystemId, invoices, jsonOf, resourceLocator, usePortal, webhookCredentials } from '../support';
 
 // The values these rules refuse are rows of the table in hostileInputs.test.ts.

@@ -8,7 +8,7 @@ import { runOutsideJest } from './outsideJest';
 // eslint-disable comment must not hide the problem (n8n's scanner ignores such comments too).
 
 const ROOT = path.resolve(__dirname, '../..');
-const NODE_FILE = 'nodes/PaySystemInvoiceSettings/executeGet.ts';
+const NODE_FILE = 'nodes/PaySystemInvoiceSettings/actions/get.operation.ts';
 
 interface LintReport {
 	files: string[];
@@ -26,7 +26,7 @@ function lintCopy(edit: (copy: string) => void): { status: number; report: LintR
 		symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'), 'dir');
 		edit(copy);
 		try {
-			const stdout = runOutsideJest(process.execPath, [path.join(ROOT, 'scripts/lint.mjs'), '--json', '--root', copy]);
+			const stdout = runOutsideJest(process.execPath, [path.join(ROOT, 'dev/scripts/lint.mjs'), '--json', '--root', copy]);
 			return { status: 0, report: JSON.parse(stdout) };
 		} catch (error) {
 			const failed = error as { status: number; stdout: string };

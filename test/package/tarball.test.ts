@@ -10,6 +10,31 @@ import { runOutsideJest } from './outsideJest';
 const ROOT = path.resolve(__dirname, '../..');
 const run = (command: string, args: string[], cwd = ROOT) => runOutsideJest(command, args, cwd);
 
+// The product's sources, without extension: the tarball carries each as .js, .d.ts and .js.map.
+const NODE_SOURCES = [
+	'Bitrix24PaySystemInvoiceSettings.node',
+	'actions/get.operation',
+	'actions/operations',
+	'actions/settings',
+	'description',
+	'listSearch',
+].map((name) => `nodes/PaySystemInvoiceSettings/${name}`);
+const SHARED_SOURCES = [
+	'answers',
+	'calls',
+	'client',
+	'connection',
+	'credentialTest',
+	'endpoint',
+	'errorTable',
+	'failures',
+	'itemInput',
+	'pacing',
+	'redact',
+	'retryPolicy',
+	'runner',
+].map((name) => `nodes/shared/bitrix24/${name}`);
+
 const EXPECTED_FILES = [
 	'CHANGELOG.md',
 	'LICENSE',
@@ -22,19 +47,14 @@ const EXPECTED_FILES = [
 	'dist/index.d.ts',
 	'dist/index.js',
 	'dist/index.js.map',
-	...['Bitrix24PaySystemInvoiceSettings.node', 'description', 'executeGet', 'invoiceSettings', 'listSearch'].flatMap((name) =>
-		['d.ts', 'js', 'js.map'].map((ext) => `dist/nodes/PaySystemInvoiceSettings/${name}.${ext}`),
-	),
+	...[...NODE_SOURCES, ...SHARED_SOURCES].flatMap((name) => ['d.ts', 'js', 'js.map'].map((ext) => `dist/${name}.${ext}`)),
 	'dist/nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.json',
-	...['client', 'credentialTest', 'endpoint', 'errorTable', 'pacing', 'redact', 'retryPolicy'].flatMap((name) =>
-		['d.ts', 'js', 'js.map'].map((ext) => `dist/nodes/shared/bitrix24/${name}.${ext}`),
-	),
 	'package.json',
 ].sort();
 
 // Fixed secrets the repository's own tooling uses (the editor demo); emulated portals draw theirs at random.
 function fixtureSecrets(): string[] {
-	const source = readFileSync(path.join(ROOT, 'editor/start.ts'), 'utf8');
+	const source = readFileSync(path.join(ROOT, 'dev/playground/start.ts'), 'utf8');
 	return [...source.matchAll(/(?:webhookCode|clientSecret):\s*'([^']+)'/g)].map((match) => match[1]);
 }
 
@@ -60,7 +80,7 @@ interface ScanReport {
 }
 
 const scan = (dir: string, leg: 'source' | 'tarball'): ScanReport =>
-	JSON.parse(run(process.execPath, [path.join(ROOT, 'scripts/scan-package.mjs'), dir, leg]).trim().split('\n').pop()!);
+	JSON.parse(run(process.execPath, [path.join(ROOT, 'dev/scripts/scan-package.mjs'), dir, leg]).trim().split('\n').pop()!);
 
 const ACCEPTED_WARNING = {
 	file: 'credentials/Bitrix24WebhookApi.credentials.ts',
@@ -92,7 +112,7 @@ describe('the published tarball', () => {
 
 	it('holds no tests, emulator, tooling, TypeScript sources or environment files', () => {
 		const offending = EXPECTED_FILES.filter((file) =>
-			/(^|\/)(test|tests|emulator|harness|soak|bench|demo|e2e|editor|scripts|docs|\.github)\//.test(file) ||
+			/(^|\/)(test|tests|dev|emulator|harness|soak|bench|demo|e2e|editor|playground|scripts|docs|\.github)\//.test(file) ||
 			/(^|\/)\.env|\.test\.|(?<!\.d)\.ts$|\.tgz$|\.npmrc$/.test(file),
 		);
 		expect(offending).toEqual([]);
@@ -173,24 +193,15 @@ describe('the source n8n verification lints', () => {
 		const report = scan(ROOT, 'source');
 		expect(report.message).toBeNull();
 		expect(report.passed).toBe(true);
-		expect(report.files).toEqual([
-			'credentials/Bitrix24OAuth2Api.credentials.ts',
-			'credentials/Bitrix24WebhookApi.credentials.ts',
-			'nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.json',
-			'nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.ts',
-			'nodes/PaySystemInvoiceSettings/description.ts',
-			'nodes/PaySystemInvoiceSettings/executeGet.ts',
-			'nodes/PaySystemInvoiceSettings/invoiceSettings.ts',
-			'nodes/PaySystemInvoiceSettings/listSearch.ts',
-			'nodes/shared/bitrix24/client.ts',
-			'nodes/shared/bitrix24/credentialTest.ts',
-			'nodes/shared/bitrix24/endpoint.ts',
-			'nodes/shared/bitrix24/errorTable.ts',
-			'nodes/shared/bitrix24/pacing.ts',
-			'nodes/shared/bitrix24/redact.ts',
-			'nodes/shared/bitrix24/retryPolicy.ts',
-			'package.json',
-		]);
+		expect(report.files).toEqual(
+			[
+				'credentials/Bitrix24OAuth2Api.credentials.ts',
+				'credentials/Bitrix24WebhookApi.credentials.ts',
+				'nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.json',
+				...[...NODE_SOURCES, ...SHARED_SOURCES].map((name) => `${name}.ts`),
+				'package.json',
+			].sort(),
+		);
 		expect(report.findings.map(({ file, ruleId, severity, message }) => ({ file, ruleId, severity, message }))).toEqual([ACCEPTED_WARNING]);
 	}, 60_000);
 

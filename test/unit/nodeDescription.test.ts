@@ -4,8 +4,8 @@ import path from 'node:path';
 import type { INode, INodeProperties, INodeTypeDescription, NodeHint } from 'n8n-workflow';
 import { Workflow } from 'n8n-workflow';
 
-import { buildPackageNode, loadedCredentialType, NODE_TYPE, nodeTypesFor, packageNodeType } from '../../harness/engine';
-import { PACKAGE_ROOT } from '../../harness/package';
+import { buildPackageNode, loadedCredentialType, NODE_TYPE, nodeTypesFor, packageNodeType } from '../../dev/harness/engine';
+import { PACKAGE_ROOT } from '../../dev/harness/package';
 import { byHandler, byPaySystemId } from '../support';
 
 // The node's parameters are what saved workflows hold. Version 1 keeps these names, types, defaults and

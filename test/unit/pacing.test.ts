@@ -121,6 +121,13 @@ describe('PortalBuckets: one count per portal, shared by every client that is gi
 		expect(shared.reserve('https://a.example', limit, NOW)).toBe(500);
 	});
 
+	it('forgets every count when cleared', () => {
+		const buckets = new PortalBuckets();
+		for (let i = 0; i < 4; i++) buckets.reserve('https://a.example', limit, NOW);
+		buckets.clear();
+		expect(buckets.reserve('https://a.example', limit, NOW)).toBe(0);
+	});
+
 	it('after a refusal for the rate limit, waits until the full bucket has drained a unit below its headroom', () => {
 		const buckets = new PortalBuckets();
 		buckets.markFull('https://a.example', limit, NOW);

@@ -88,6 +88,11 @@ export class PortalBuckets {
 	markFull(portal: string, limit: RateLimit, now: number): void {
 		this.buckets.set(portal, markFull(this.buckets.get(portal) ?? EMPTY_BUCKET, limit, now));
 	}
+
+	/** Forgets every count: for tests that start each case against an empty bucket. */
+	clear(): void {
+		this.buckets.clear();
+	}
 }
 
 /** The registry every client of this process shares unless it is given another. */

@@ -1,0 +1,203 @@
+// The REST methods the portal answers, and `batch`, which runs several of them in one request.
+import { errors, RestError } from './errors';
+import type { Caller } from './errors';
+import type { PortalFaults } from './faults';
+import type { Limits } from './limits';
+import { nowSeconds } from './limits';
+import { isGiven, isRecord, isTruthyFlag, normalizeMethodName, positiveId, withoutAuth } from './params';
+import { parsePhpQuery } from './php';
+import { listPaySystems } from './paySystemList';
+import { HANDLERS, PAY_SYSTEMS, profileFor, settingsFor } from './seed';
+import type { PaySystem } from './seed';
+import type { PortalOptions } from './types';
+
+const MAX_BATCH_COMMANDS = 50;
+
+export interface MethodContext {
+	/** The call's parameters, `auth` left out. */
+	params: Record<string, unknown>;
+	caller: Caller;
+	/** Seconds of processing this call reports; batch raises it to the sum of its commands. */
+	processing: number;
+}
+
+export interface MethodDefinition {
+	/** The scope a caller needs, or null for a method every caller may call. */
+	scope: string | null;
+	/** The method's `result`; a RestError it throws (see errors.ts) is the error reply. */
+	run(context: MethodContext): unknown;
+}
+
+export type CallOutcome =
+	| { ok: true; result: unknown; time: Record<string, unknown> }
+	| { ok: false; error: RestError; time: Record<string, unknown> };
+
+export class RestMethods {
+	/** False answers `batch` with ERROR_BATCH_METHOD_NOT_ALLOWED (Portal.setOptions changes it). */
+	batchAllowed: boolean;
+	private readonly maxInvoiceId: number;
+	private readonly missingInvoiceIds: Set<number>;
+	private readonly methods: Record<string, MethodDefinition>;
+
+	constructor(
+		options: PortalOptions,
+		private readonly limits: Limits,
+		private readonly faults: PortalFaults,
+	) {
+		this.maxInvoiceId = options.maxInvoiceId ?? 100000;
+		this.missingInvoiceIds = new Set(options.missingInvoiceIds ?? [404]);
+		this.batchAllowed = options.batchAllowed ?? true;
+		this.methods = this.defineMethods();
+	}
+
+	/**
+	 * The method table, by the lower-case name a caller uses. A new method is one more entry: the scope
+	 * it needs and a `run` that returns its result or throws a RestError. The `methods` method lists
+	 * the table; batch, limits and the time object apply to every entry.
+	 */
+	private defineMethods(): Record<string, MethodDefinition> {
+		const methods: Record<string, MethodDefinition> = {
+			'sale.paysystem.settings.invoice.get': {
+				scope: 'pay_system',
+				run: ({ params }) => this.invoiceSettings(params),
+			},
+			'sale.paysystem.list': {
+				scope: 'pay_system',
+				run: ({ params }) => listPaySystems(params),
+			},
+			'sale.paysystem.handler.list': {
+				scope: 'pay_system',
+				run: () => structuredClone(HANDLERS),
+			},
+			scope: {
+				scope: null,
+				run: ({ caller }) => [...caller.scopes],
+			},
+			profile: {
+				scope: null,
+				run: ({ caller }) => profileFor(caller.userId),
+			},
+			'user.current': {
+				scope: 'user',
+				run: ({ caller }) => ({ ...profileFor(caller.userId), ACTIVE: true, EMAIL: 'anna.admin@example.com' }),
+			},
+			methods: {
+				scope: null,
+				run: ({ caller }) =>
+					Object.entries(methods)
+						.filter(([, definition]) => definition.scope === null || caller.scopes.includes(definition.scope))
+						.map(([name]) => name),
+			},
+			batch: {
+				scope: null,
+				run: (context) => this.runBatch(context),
+			},
+		};
+		return methods;
+	}
+
+	/** Runs one REST method for an authenticated caller; the same path serves single calls and batch commands. */
+	call(method: string, params: Record<string, unknown>, caller: Caller, inBatch: boolean, startedAt = nowSeconds()): CallOutcome {
+		const context: MethodContext = { params, caller, processing: 0 };
+		try {
+			const definition = Object.prototype.hasOwnProperty.call(this.methods, method) ? this.methods[method] : undefined;
+			if (definition === undefined) {
+				throw errors.methodNotFound();
+			}
+			if (definition.scope !== null && !caller.scopes.includes(definition.scope)) {
+				throw errors.insufficientScope();
+			}
+			if (inBatch && method === 'batch') {
+				throw errors.batchNotAllowed();
+			}
+			if (method !== 'batch') {
+				context.processing = this.limits.charge(method);
+			}
+			const result = definition.run(context);
+			return { ok: true, result, time: this.limits.timeObject(startedAt, method, context.processing) };
+		} catch (error) {
+			const restError = error instanceof RestError ? error : errors.internal();
+			return { ok: false, error: restError, time: this.limits.timeObject(startedAt, method, context.processing, restError.operatingResetAt) };
+		}
+	}
+
+	private invoiceSettings(params: Record<string, unknown>): Record<string, string> {
+		const paySystemIdParam = params.PAY_SYSTEM_ID;
+		const handlerParam = params.BX_REST_HANDLER;
+		let paySystem: PaySystem | undefined;
+		if (isGiven(paySystemIdParam)) {
+			const id = positiveId(paySystemIdParam);
+			paySystem = PAY_SYSTEMS.find((item) => item.ID === id);
+			if (paySystem === undefined) {
+				throw errors.checkFailure('Pay system not found');
+			}
+		} else if (isGiven(handlerParam)) {
+			const code = typeof handlerParam === 'string' || typeof handlerParam === 'number' ? String(handlerParam) : null;
+			if (code === null || !HANDLERS.some((handler) => handler.CODE === code)) {
+				throw errors.checkFailure('Handler not found');
+			}
+			paySystem = PAY_SYSTEMS.filter((item) => item.ACTION_FILE === code).sort((left, right) => left.ID - right.ID)[0];
+			if (paySystem === undefined) {
+				throw errors.paySystemNotFound();
+			}
+		} else {
+			throw errors.checkFailure('PAY_SYSTEM_ID or BX_REST_HANDLER is required');
+		}
+		const invoiceId = positiveId(params.INVOICE_ID);
+		if (invoiceId === null || invoiceId > this.maxInvoiceId || this.missingInvoiceIds.has(invoiceId)) {
+			throw errors.invoiceNotFound();
+		}
+		return settingsFor(paySystem.ID, invoiceId);
+	}
+
+	/** `cmd` holds up to 50 commands, each `method?query`; `halt` stops at the first error. A drawn mix may fault commands. */
+	private runBatch(context: MethodContext): Record<string, unknown> {
+		if (!this.batchAllowed) {
+			throw errors.batchNotAllowed();
+		}
+		const commandSource = context.params.cmd;
+		const commands: Array<[string, unknown]> = Array.isArray(commandSource)
+			? commandSource.map((command, index) => [String(index), command])
+			: isRecord(commandSource)
+				? Object.entries(commandSource)
+				: [];
+		if (commands.length > MAX_BATCH_COMMANDS) {
+			throw errors.batchTooLong();
+		}
+		const halt = isTruthyFlag(context.params.halt);
+		const results: Record<string, unknown> = {};
+		const resultErrors: Record<string, unknown> = {};
+		const resultTimes: Record<string, unknown> = {};
+		const draw = this.faults.draw;
+		for (const [key, command] of commands) {
+			let outcome: CallOutcome;
+			if (typeof command !== 'string') {
+				outcome = { ok: false, error: errors.methodNotFound(), time: {} };
+			} else {
+				const queryStart = command.indexOf('?');
+				const method = normalizeMethodName(queryStart < 0 ? command : command.slice(0, queryStart));
+				const commandParams = withoutAuth(parsePhpQuery(queryStart < 0 ? '' : command.slice(queryStart + 1)));
+				const fault = draw !== null && draw.applies(method) ? draw.nextCommandFault() : null;
+				if (fault !== null) {
+					this.faults.commandsFaulted += 1;
+					if (fault === 'commandMissing') continue;
+					const error = fault === 'commandQueryLimit' ? errors.queryLimit() : errors.internal();
+					resultErrors[key] = { error: error.code, error_description: error.description };
+					continue;
+				}
+				outcome = this.call(method, commandParams, context.caller, true);
+				context.processing += Number(outcome.time.processing ?? 0);
+			}
+			if (outcome.ok) {
+				results[key] = outcome.result;
+				resultTimes[key] = outcome.time;
+			} else {
+				resultErrors[key] = { error: outcome.error.code, error_description: outcome.error.description };
+				if (halt) {
+					break;
+				}
+			}
+		}
+		return { result: results, result_error: resultErrors, result_total: {}, result_next: {}, result_time: resultTimes };
+	}
+}

@@ -1,0 +1,237 @@
+// REST requests under /rest/: the path names the method and, for a webhook, its user and code; an OAuth
+// call brings its access token as a bearer header or the `auth` parameter. Fixed faults and a drawn
+// fault mix come first, then the leaky bucket, then the method.
+import type * as http from 'node:http';
+
+import { errors, RestError } from './errors';
+import type { Caller } from './errors';
+import { gatewayPage } from './faults';
+import type { FaultResponse, PortalFaults } from './faults';
+import { send } from './http';
+import type { Limits } from './limits';
+import type { CallOutcome, RestMethods } from './methods';
+import type { OAuthServer } from './oauth';
+import { isRecord, normalizeMethodName, valuesOf, withoutAuth } from './params';
+import { encodePhpJson } from './php';
+import type { LoggedRequest } from './types';
+
+const WEBHOOK_SCOPES: readonly string[] = ['pay_system', 'crm', 'user'];
+const NO_SCOPE_WEBHOOK_SCOPES: readonly string[] = ['crm', 'user'];
+
+/** The portal's incoming webhooks: one user, a code with every scope and one without pay_system. */
+export interface Webhooks {
+	userId: number;
+	code: string;
+	noScopeCode: string;
+}
+
+interface RestRoute {
+	webhook: { userId: string; code: string } | null;
+	method: string;
+}
+
+/** `/rest/<user>/<code>/<method>` for a webhook, `/rest/<method>` for OAuth. */
+function parseRestPath(pathname: string): RestRoute {
+	const segments = pathname
+		.slice('/rest/'.length)
+		.split('/')
+		.map((segment) => {
+			try {
+				return decodeURIComponent(segment);
+			} catch {
+				return segment;
+			}
+		});
+	while (segments.length > 0 && segments[segments.length - 1] === '') {
+		segments.pop();
+	}
+	if (segments.length >= 2 && /^[0-9]+$/.test(segments[0])) {
+		return { webhook: { userId: segments[0], code: segments[1] }, method: normalizeMethodName(segments.slice(2).join('/')) };
+	}
+	return { webhook: null, method: normalizeMethodName(segments.join('/')) };
+}
+
+function bearerToken(header: string | undefined): string | null {
+	const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
+	return match ? match[1] : null;
+}
+
+export class RestApi {
+	private readonly timers = new Set<NodeJS.Timeout>();
+	private stopped = false;
+
+	constructor(
+		private readonly webhooks: Webhooks,
+		private readonly oauth: OAuthServer,
+		private readonly limits: Limits,
+		private readonly methods: RestMethods,
+		private readonly faults: PortalFaults,
+	) {}
+
+	/** Answers a request under /rest/, filling in its log entry. */
+	async serve(request: http.IncomingMessage, response: http.ServerResponse, entry: LoggedRequest, pathname: string, params: Record<string, unknown>, startedAt: number): Promise<void> {
+		const route = parseRestPath(pathname);
+		const token = route.webhook ? null : bearerToken(request.headers.authorization) ?? (typeof params.auth === 'string' && params.auth !== '' ? params.auth : null);
+		const paramsWithoutAuth = withoutAuth(params);
+		entry.params = paramsWithoutAuth;
+		entry.restMethod = route.method;
+		entry.auth = route.webhook ? 'webhook' : token !== null ? 'oauth' : 'none';
+		if (route.method === 'batch') {
+			entry.batchCommands = valuesOf(paramsWithoutAuth.cmd).length;
+		}
+
+		const fault = this.faults.take(route.method);
+		if (fault !== null && (await this.answerFixedFault(fault, request, response, entry))) {
+			return;
+		}
+		const drawn = await this.applyDrawnFault(route.method, request, response, entry, startedAt);
+		if (drawn === 'answered') {
+			return;
+		}
+
+		// Answering is synchronous: the batch counts the commands it faulted into this field meanwhile.
+		this.faults.commandsFaulted = 0;
+		const outcome = this.answer(route, token, paramsWithoutAuth, startedAt);
+		if (this.faults.commandsFaulted > 0) entry.faultedCommands = this.faults.commandsFaulted;
+		if (outcome.ok) {
+			entry.status = 200;
+			const answer = encodePhpJson({ result: outcome.result, time: outcome.time });
+			send(response, 200, drawn === 'truncate' ? answer.slice(0, Math.floor(answer.length / 2)) : answer);
+		} else {
+			entry.status = outcome.error.status;
+			entry.errorCode = outcome.error.code;
+			send(
+				response,
+				outcome.error.status,
+				encodePhpJson({ error: outcome.error.code, error_description: outcome.error.description, time: outcome.time }),
+			);
+		}
+	}
+
+	/** Ends the delays faults hold answers for: the portal is stopping. */
+	stop(): void {
+		this.stopped = true;
+		for (const timer of this.timers) {
+			clearTimeout(timer);
+		}
+		this.timers.clear();
+	}
+
+	/** Answers with a fixed fault; false when the fault only delayed the request, which goes on. */
+	private async answerFixedFault(fault: FaultResponse, request: http.IncomingMessage, response: http.ServerResponse, entry: LoggedRequest): Promise<boolean> {
+		if ('reset' in fault) {
+			entry.status = 0;
+			request.socket.destroy();
+			return true;
+		}
+		if ('delayMs' in fault) {
+			await this.delay(fault.delayMs);
+			return this.stopped;
+		}
+		entry.status = fault.status;
+		if ('json' in fault) {
+			entry.errorCode = isRecord(fault.json) && typeof fault.json.error === 'string' ? fault.json.error : null;
+			send(response, fault.status, JSON.stringify(fault.json));
+		} else {
+			send(response, fault.status, fault.body, fault.contentType ?? 'text/html; charset=utf-8');
+		}
+		return true;
+	}
+
+	/**
+	 * Draws this request's fault from the mix, if one is injected: 'answered' when the fault answered the
+	 * request, 'truncate' when the answer is to be cut in half, null when the request goes on untouched.
+	 */
+	private async applyDrawnFault(method: string, request: http.IncomingMessage, response: http.ServerResponse, entry: LoggedRequest, startedAt: number): Promise<'answered' | 'truncate' | null> {
+		const draw = this.faults.draw;
+		if (draw === null || !draw.applies(method)) {
+			return null;
+		}
+		if (draw.expireTokensNow()) this.oauth.expireAccessTokens();
+		const kind = draw.nextRequestFault(Date.now());
+		if (kind !== null) entry.fault = kind;
+		switch (kind) {
+			case 'serverError':
+				this.sendRestError(response, entry, errors.internal(), startedAt, method);
+				return 'answered';
+			case 'queryLimitStorm':
+				this.sendRestError(response, entry, errors.queryLimit(), startedAt, method);
+				return 'answered';
+			case 'operatingLimit': {
+				const resetAt = Math.ceil(Date.now() / 1000 + (draw.mix.operatingResetSeconds ?? 1));
+				this.sendRestError(response, entry, errors.operatingLimit(resetAt), startedAt, method);
+				return 'answered';
+			}
+			case 'reset':
+				entry.status = 0;
+				request.socket.destroy();
+				return 'answered';
+			case 'badGateway':
+			case 'unavailable': {
+				const status = kind === 'badGateway' ? 502 : 503;
+				entry.status = status;
+				send(response, status, gatewayPage(status), 'text/html; charset=utf-8');
+				return 'answered';
+			}
+			case 'slow':
+				await this.delay(draw.mix.slowDelayMs ?? 5000);
+				return this.stopped ? 'answered' : null;
+			case 'truncated':
+				return 'truncate';
+			default:
+				return null;
+		}
+	}
+
+	private delay(ms: number): Promise<void> {
+		return new Promise<void>((resolve) => {
+			const timer = setTimeout(() => {
+				this.timers.delete(timer);
+				resolve();
+			}, ms);
+			this.timers.add(timer);
+		});
+	}
+
+	private sendRestError(response: http.ServerResponse, entry: LoggedRequest, error: RestError, startedAt: number, method: string): void {
+		entry.status = error.status;
+		entry.errorCode = error.code;
+		const time = this.limits.timeObject(startedAt, method, 0, error.operatingResetAt);
+		send(response, error.status, encodePhpJson({ error: error.code, error_description: error.description, time }));
+	}
+
+	/** The caller a webhook path or an access token stands for; throws NO_AUTH_FOUND or a token error. */
+	private authenticate(route: RestRoute, token: string | null): Caller {
+		if (route.webhook !== null) {
+			const { userId, code } = route.webhook;
+			if (userId !== String(this.webhooks.userId)) {
+				throw errors.noAuth();
+			}
+			if (code === this.webhooks.code) {
+				return { userId: this.webhooks.userId, scopes: WEBHOOK_SCOPES };
+			}
+			if (code === this.webhooks.noScopeCode) {
+				return { userId: this.webhooks.userId, scopes: NO_SCOPE_WEBHOOK_SCOPES };
+			}
+			throw errors.noAuth();
+		}
+		if (token === null) {
+			throw errors.noAuth();
+		}
+		return { userId: this.webhooks.userId, scopes: this.oauth.scopesOf(token) };
+	}
+
+	private answer(route: RestRoute, token: string | null, params: Record<string, unknown>, startedAt: number): CallOutcome {
+		let caller: Caller;
+		try {
+			caller = this.authenticate(route, token);
+			if (!this.limits.admit(Date.now())) {
+				throw errors.queryLimit();
+			}
+		} catch (error) {
+			const restError = error instanceof RestError ? error : errors.internal();
+			return { ok: false, error: restError, time: this.limits.timeObject(startedAt, route.method, 0) };
+		}
+		return this.methods.call(route.method, params, caller, false, startedAt);
+	}
+}

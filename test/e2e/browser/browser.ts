@@ -1,0 +1,181 @@
+// What the browser tests share: an editor as `npm start` runs it (own temp folder, free ports),
+// Debian's Chromium driven by playwright-core, and the editor's sign-in page.
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+
+import { chromium, selectors } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+
+import { NODE_TYPE, PACKAGE_ROOT, freePort } from '../../../dev/harness/n8n';
+import { startEditor } from '../../../dev/playground/start';
+import type { Editor } from '../../../dev/playground/start';
+
+/** Debian's Chromium (apt-get install chromium); the tests never download a browser. */
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const SCREENSHOTS = process.env.SCREENSHOTS_DIR || path.join(PACKAGE_ROOT, 'docs', 'screenshots');
+
+// n8n's editor marks its elements with data-test-id.
+selectors.setTestIdAttribute('data-test-id');
+
+export interface TestEditor extends Editor {
+	/** Stops n8n and the portal and removes the user folder. */
+	remove(): Promise<void>;
+}
+
+/** `npm start`'s editor in a fresh temp folder on free ports. */
+export async function startTestEditor(folder = mkdtempSync(path.join(tmpdir(), 'bx24-editor-'))): Promise<TestEditor> {
+	try {
+		const editor = await startEditor({ folder, port: await freePort(), portalPort: await freePort(), runnerPort: await freePort() });
+		return {
+			...editor,
+			async remove() {
+				try {
+					await editor.stop();
+				} finally {
+					rmSync(folder, { recursive: true, force: true });
+				}
+			},
+		};
+	} catch (error) {
+		rmSync(folder, { recursive: true, force: true });
+		throw error;
+	}
+}
+
+export interface Browser {
+	context: BrowserContext;
+	page: Page;
+	close(): Promise<void>;
+}
+
+/** Chromium with a new empty profile, closed and removed by close(). */
+export async function openBrowser(): Promise<Browser> {
+	const profile = mkdtempSync(path.join(tmpdir(), 'bx24-chromium-'));
+	let context: BrowserContext;
+	try {
+		context = await chromium.launchPersistentContext(profile, {
+			executablePath: CHROMIUM,
+			viewport: { width: 1440, height: 900 },
+			args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+		});
+	} catch (error) {
+		rmSync(profile, { recursive: true, force: true });
+		throw error;
+	}
+	// The editor is slow to hydrate on a busy 2-core machine.
+	context.setDefaultTimeout(60_000);
+	const page = context.pages()[0] ?? (await context.newPage());
+	return {
+		context,
+		page,
+		async close() {
+			try {
+				await context.close();
+			} finally {
+				rmSync(profile, { recursive: true, force: true });
+			}
+		},
+	};
+}
+
+/** Signs in through the editor's sign-in form, as a user does, and waits for the overview. */
+export async function signInWithForm(page: Page, editor: Editor): Promise<void> {
+	await page.goto(`${editor.url}/signin`);
+	await page.getByTestId('emailOrLdapLoginId').locator('input').or(page.locator('input[name=emailOrLdapLoginId]')).first().fill(editor.owner.email);
+	await page.getByTestId('password').locator('input').or(page.locator('input[name=password]')).first().fill(editor.owner.password);
+	await page.getByTestId('form-submit-button').click();
+	await page.waitForURL((url) => url.pathname.startsWith('/home'));
+}
+
+/** Opens a workflow in the editor and waits until its canvas shows `nodes` nodes. */
+export async function openWorkflow(page: Page, url: string, nodes: number): Promise<void> {
+	await page.goto(url);
+	await page.getByTestId('canvas-node').nth(nodes - 1).waitFor();
+}
+
+/** The visible entries of an open dropdown (n8n keeps closed ones in the page, hidden). */
+export function visible(page: Page, testId: string): Locator {
+	return page.locator(`[data-test-id="${testId}"]:visible`);
+}
+
+export async function screenshot(page: Page, name: string): Promise<string> {
+	mkdirSync(SCREENSHOTS, { recursive: true });
+	const file = path.join(SCREENSHOTS, `${name}.png`);
+	// Let transitions (dropdowns, toasts) settle so the picture shows the end state.
+	await page.waitForTimeout(400);
+	await page.screenshot({ path: file });
+	return file;
+}
+
+/** n8n's REST API as the signed-in owner (the editor's own cookie from startEditor). */
+export async function rest<T>(editor: Editor, method: string, pathname: string, body?: unknown): Promise<T> {
+	const response = await fetch(`${editor.server.url}/rest${pathname}`, {
+		method,
+		headers: { cookie: editor.cookie, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+		body: body === undefined ? undefined : JSON.stringify(body),
+	});
+	const text = await response.text();
+	if (!response.ok) throw new Error(`${method} /rest${pathname}: HTTP ${response.status} ${text.slice(0, 500)}`);
+	return (JSON.parse(text) as { data: T }).data;
+}
+
+/** Retries `assertion` until it passes (the editor updates asynchronously); rethrows its last failure. */
+export async function eventually(assertion: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		try {
+			await assertion();
+			return;
+		} catch (error) {
+			if (Date.now() > deadline) throw error;
+			await new Promise((resolve) => setTimeout(resolve, 250));
+		}
+	}
+}
+
+/** The pay system IDs n8n lists for the node through a saved credential: proof that the credential works. */
+export async function listPaySystems(editor: Editor, authentication: 'webhook' | 'oAuth2', credential: { id: string; name: string }): Promise<string[]> {
+	const data = await rest<{ results: Array<{ value: string }> }>(editor, 'POST', '/dynamic-node-parameters/resource-locator-results', {
+		path: 'parameters.paySystemId',
+		methodName: 'searchPaySystems',
+		nodeTypeAndVersion: { name: NODE_TYPE, version: 1 },
+		currentNodeParameters: { authentication, operation: 'get', paySystemBy: 'id' },
+		credentials: { [authentication === 'webhook' ? 'bitrix24WebhookApi' : 'bitrix24OAuth2Api']: credential },
+	});
+	return data.results.map((result) => result.value);
+}
+
+/** Closes n8n's toasts (element-plus notifications), so a screenshot shows the page, not old news. */
+export async function dismissToasts(page: Page): Promise<void> {
+	const close = page.locator('.el-notification .el-notification__closeBtn:visible');
+	for (let count = await close.count(); count > 0; count = await close.count()) {
+		await close.first().click();
+		await page.waitForTimeout(300);
+	}
+}
+
+export interface Session {
+	editor: TestEditor;
+	browser: Browser;
+	page: Page;
+}
+
+/**
+ * For a test file: its own editor (portal and n8n on free ports, temp folder) and Chromium, signed in
+ * before the first test and all stopped and removed after the last. The fields are set in beforeAll.
+ */
+export function useSignedInEditor(): Session {
+	const session = {} as Session;
+	beforeAll(async () => {
+		session.editor = await startTestEditor();
+		session.browser = await openBrowser();
+		session.page = session.browser.page;
+		await signInWithForm(session.page, session.editor);
+	}, 240_000);
+	afterAll(async () => {
+		await session.browser?.close();
+		await session.editor?.remove();
+	});
+	return session;
+}

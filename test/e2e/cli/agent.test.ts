@@ -1,0 +1,317 @@
+// The node as a tool of n8n 2.41's own AI Agent (3.1), inside a real n8n (`n8n execute`), with a real
+// "OpenAI Chat Model" node whose credential points at a scripted OpenAI-compatible model on 127.0.0.1
+// and a webhook credential pointing at the emulated portal. What the model is shown, what it reads back
+// after each call (success and errors), what the portal receives, and what the agent outputs.
+import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
+import { startPortal } from '../../../dev/emulator/portal';
+import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
+import { STANDARD_PORTAL } from '../../support';
+import { NODE_TYPE, createUserFolder, manualTriggerNode, nodeOutput, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
+import type { CliResult, ExecutedRun, N8nUserFolder, WorkflowNode } from '../../../dev/harness/n8n';
+import type { ChatCompletionRequest, OpenAiEmulator, RecordedModelRequest, ScriptedReply } from '../../../dev/emulator/openai';
+import { messageText, startOpenAiEmulator } from '../../../dev/emulator/openai';
+
+const WEBHOOK = { id: 'bx24webhook0001', name: 'Bitrix24 webhook' };
+const OPENAI = { id: 'openaiemulated01', name: 'OpenAI (emulated)' };
+const API_KEY = 'sk-emulated-0123456789abcdef';
+const MODEL = 'emulated-chat-model';
+
+const AGENT = 'AI Agent';
+const CHAT_MODEL = 'OpenAI Chat Model';
+const TOOL = 'Pay System Invoice Settings';
+
+// What the editor writes for "Let the model define this parameter" on Invoice ID (its description left empty).
+const INVOICE_ID_FROM_AI = "={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('Invoice_ID', ``, 'number') }}";
+
+const METHOD = 'sale.paysystem.settings.invoice.get';
+const NODE_DESCRIPTION = 'Read the pay system settings of Bitrix24 legacy CRM invoices (sale.paysystem.settings.invoice.get)';
+
+/** The tool as the model is shown it in every request: named after the node, the node's description, the $fromAI fields. */
+const TOOL_DEFINITION = {
+	type: 'function',
+	function: {
+		name: 'Pay_System_Invoice_Settings',
+		description: NODE_DESCRIPTION,
+		parameters: {
+			type: 'object',
+			properties: { Invoice_ID: { type: 'number' } },
+			required: ['Invoice_ID'],
+			additionalProperties: false,
+			$schema: 'http://json-schema.org/draft-07/schema#',
+		},
+		strict: false,
+	},
+};
+
+const NOT_FOUND_HINT = describeErrorCode('ERROR_INTERNAL_INVOICE_NOT_FOUND').hint;
+const INVALID_HINT = describeErrorCode('INVALID_PARAMETER').hint;
+
+interface ExpectedPortalCall {
+	params: Record<string, unknown>;
+	status: number;
+	errorCode: string | null;
+}
+
+interface Scenario {
+	title: string;
+	workflowId: string;
+	/** The agent's prompt; the scripted model picks its turns by it. */
+	prompt: string;
+	onError?: WorkflowNode['onError'];
+	/** The model's first turn: one tool call each. */
+	calls: Array<{ id: string; args: Record<string, unknown> }>;
+	/** The content of the `tool` message the model reads back for each call, in call order. */
+	observations: string[];
+	portalCalls: ExpectedPortalCall[];
+	/** The error the tool node's run records for each call, when it threw one. */
+	thrown?: Array<{ name: string; message: string } | null>;
+	/** The model's second turn, which the agent outputs. */
+	answer: string;
+}
+
+const NOT_FOUND_CALL: ExpectedPortalCall = { params: { INVOICE_ID: 404, PAY_SYSTEM_ID: 11 }, status: 400, errorCode: 'ERROR_INTERNAL_INVOICE_NOT_FOUND' };
+
+const SCENARIOS: Scenario[] = [
+	{
+		title: 'a successful call (invoice 10, pay system 11)',
+		workflowId: 'bx24e2eagentok01',
+		prompt: 'Which pay system settings does invoice 10 have?',
+		calls: [{ id: 'call_ok_10', args: { Invoice_ID: 10 } }],
+		observations: ['[{"REST_SERVICE_ID_IFRAME":"snum","REST_SERVICE_KEY_IFRAME":"skey","PS_WORK_MODE_IFRAME":"REGULAR"}]'],
+		portalCalls: [{ params: { INVOICE_ID: 10, PAY_SYSTEM_ID: 11 }, status: 200, errorCode: null }],
+		answer: 'Invoice 10 is paid by card: service ID snum, work mode REGULAR.',
+	},
+	{
+		// A new tool node has no On Error setting: n8n hands the agent the message of the error the node
+		// threw, which names the invoice and carries the hint when the node runs as a tool.
+		title: 'failing calls, On Error unset (a new tool node): a missing invoice (404) and an invalid ID (-5)',
+		workflowId: 'bx24e2eagenter01',
+		prompt: 'Which pay system settings do invoices 404 and -5 have?',
+		calls: [
+			{ id: 'call_unset_404', args: { Invoice_ID: 404 } },
+			{ id: 'call_unset_-5', args: { Invoice_ID: -5 } },
+		],
+		observations: [
+			JSON.stringify([{ error: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}` }]),
+			JSON.stringify([{ error: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` }]),
+		],
+		portalCalls: [NOT_FOUND_CALL],
+		thrown: [
+			{ name: 'NodeApiError', message: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}` },
+			{ name: 'NodeOperationError', message: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` },
+		],
+		answer: 'Invoice 404 was not found, and -5 is not an invoice ID.',
+	},
+	{
+		title: 'failing calls, On Error "Continue (regular output)": the error items with code, status and hint',
+		workflowId: 'bx24e2eagenter02',
+		prompt: 'Look up invoices 404 and -5: which pay system settings do they have?',
+		onError: 'continueRegularOutput',
+		calls: [
+			{ id: 'call_continue_404', args: { Invoice_ID: 404 } },
+			{ id: 'call_continue_-5', args: { Invoice_ID: -5 } },
+		],
+		observations: [
+			JSON.stringify([
+				{
+					error: 'Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found',
+					details: { errorCode: 'ERROR_INTERNAL_INVOICE_NOT_FOUND', errorDescription: 'Invoice not found', httpCode: 400, invoiceId: 404, hint: NOT_FOUND_HINT },
+				},
+			]),
+			JSON.stringify([
+				{
+					error: 'INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5',
+					details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null, hint: INVALID_HINT },
+				},
+			]),
+		],
+		portalCalls: [NOT_FOUND_CALL],
+		answer: 'Neither invoice could be read: 404 was not found and -5 is not valid.',
+	},
+];
+
+const noScript = (message: string): ScriptedReply => ({ status: 400, error: { message, type: 'invalid_request_error', code: null } });
+
+/** The scripted model: the scenario's tool calls for its prompt, then its answer once the last message is a tool result. */
+function scriptedReply(request: ChatCompletionRequest): ScriptedReply {
+	const user = request.messages.find((message) => message.role === 'user');
+	const prompt = user === undefined ? '' : messageText(user);
+	const scenario = SCENARIOS.find((entry) => entry.prompt === prompt);
+	if (scenario === undefined) return noScript(`No script for the prompt ${JSON.stringify(prompt)}`);
+	const toolName = request.tools?.[0]?.function.name;
+	if (toolName === undefined) return noScript('No tool was offered');
+	if (request.messages.at(-1)?.role === 'tool') return { content: scenario.answer };
+	return { toolCalls: scenario.calls.map(({ id, args }) => ({ id, name: toolName, arguments: args })) };
+}
+
+/** Manual Trigger -> AI Agent (prompt defined on the node) with the chat model and the tool attached, as the editor saves them. */
+function agentWorkflow(scenario: Scenario) {
+	const nodes: WorkflowNode[] = [
+		manualTriggerNode(),
+		{ name: AGENT, type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1, parameters: { promptType: 'define', text: scenario.prompt, options: {} } },
+		{
+			name: CHAT_MODEL,
+			type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
+			typeVersion: 1.3,
+			// "Use Responses API" is on by default in 1.3 (POST /responses); an OpenAI-compatible server speaks Chat Completions.
+			parameters: { model: { __rl: true, mode: 'id', value: MODEL }, responsesApiEnabled: false, options: {} },
+			credentials: { openAiApi: OPENAI },
+		},
+		{
+			name: TOOL,
+			type: `${NODE_TYPE}Tool`,
+			typeVersion: 1,
+			parameters: { invoiceId: INVOICE_ID_FROM_AI, paySystemBy: 'id', paySystemId: { __rl: true, mode: 'id', value: '11' }, options: {} },
+			credentials: { bitrix24WebhookApi: WEBHOOK },
+			...(scenario.onError ? { onError: scenario.onError } : {}),
+		},
+	];
+	const workflow = workflowEntity({ id: scenario.workflowId, name: `Agent with the pay system tool: ${scenario.title}`, nodes, connections: [['Start', AGENT]] });
+	return {
+		...workflow,
+		connections: {
+			...workflow.connections,
+			[CHAT_MODEL]: { ai_languageModel: [[{ node: AGENT, type: 'ai_languageModel', index: 0 }]] },
+			[TOOL]: { ai_tool: [[{ node: AGENT, type: 'ai_tool', index: 0 }]] },
+		},
+	};
+}
+
+interface ScenarioRun {
+	run: ExecutedRun;
+	output: CliResult;
+	modelRequests: RecordedModelRequest[];
+	portalRequests: LoggedRequest[];
+}
+
+interface ToolTask {
+	inputOverride?: { ai_tool: Array<Array<{ json: Record<string, unknown> }>> };
+	executionStatus?: string;
+	error?: { name: string; message: string };
+	data?: { ai_tool: Array<Array<{ json: Record<string, unknown> }>> };
+}
+
+describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (CLI)', () => {
+	let portal: Portal;
+	let model: OpenAiEmulator;
+	let n8n: N8nUserFolder;
+	const runs = new Map<string, ScenarioRun>();
+
+	const runOf = (scenario: Scenario): ScenarioRun => {
+		const result = runs.get(scenario.workflowId);
+		if (result === undefined) throw new Error(`${scenario.workflowId} did not run`);
+		return result;
+	};
+	const chatBodies = (scenario: Scenario) => runOf(scenario).modelRequests.map((request) => request.body);
+
+	beforeAll(async () => {
+		portal = await startPortal(STANDARD_PORTAL);
+		model = await startOpenAiEmulator({ models: [MODEL], reply: scriptedReply });
+		n8n = createUserFolder();
+		await n8n.importCredentials([
+			webhookCredentialEntity(WEBHOOK, portal.webhookUrl),
+			{ ...OPENAI, type: 'openAiApi', data: { apiKey: API_KEY, organizationId: '', url: model.baseUrl, header: false } },
+		]);
+		await n8n.importWorkflows(SCENARIOS.map(agentWorkflow));
+		for (const scenario of SCENARIOS) {
+			const modelBefore = model.requests.length;
+			const portalBefore = portal.requests.length;
+			const { run, output } = await n8n.executeWithOutput(scenario.workflowId);
+			runs.set(scenario.workflowId, { run, output, modelRequests: model.requests.slice(modelBefore), portalRequests: portal.requests.slice(portalBefore) });
+		}
+	});
+
+	afterAll(async () => {
+		await model?.stop();
+		await portal?.stop();
+		n8n?.remove();
+	});
+
+	it('runs every workflow to success, and n8n stores each execution', () => {
+		for (const scenario of SCENARIOS) {
+			const { run, output } = runOf(scenario);
+			expect({ workflow: scenario.workflowId, status: run.status, error: run.data.resultData.error?.message ?? null }).toEqual({
+				workflow: scenario.workflowId,
+				status: 'success',
+				error: null,
+			});
+			expect(output.stdout).not.toContain('Execution error');
+		}
+		expect(n8n.storedExecutions().map(({ workflowId, mode, status }) => ({ workflowId, mode, status }))).toEqual(
+			SCENARIOS.map((scenario) => ({ workflowId: scenario.workflowId, mode: 'cli', status: 'success' })),
+		);
+	});
+
+	describe.each(SCENARIOS)('$title', (scenario) => {
+		it('the model is asked twice, each time by POST /v1/chat/completions without streaming, with the API key; nothing else', () => {
+			expect(runOf(scenario).modelRequests.map(({ method, path, headers, body }) => ({ method, path, authorization: headers.authorization, stream: body?.stream }))).toEqual(
+				[0, 1].map(() => ({ method: 'POST', path: '/v1/chat/completions', authorization: `Bearer ${API_KEY}`, stream: false })),
+			);
+		});
+
+		it('first request: the prompt and the tool, named after the node, with the node description and the $fromAI field as its schema', () => {
+			expect(chatBodies(scenario)[0]).toEqual({ model: MODEL, stream: false, tools: [TOOL_DEFINITION], messages: [{ role: 'user', content: scenario.prompt }] });
+		});
+
+		it('second request: each tool call and the exact tool message the model reads back for it', () => {
+			expect(chatBodies(scenario)[1]).toEqual({
+				model: MODEL,
+				stream: false,
+				tools: [TOOL_DEFINITION],
+				messages: [
+					{ role: 'user', content: scenario.prompt },
+					// n8n sends each call of the turn back as its own assistant message, its id added to the arguments.
+					...scenario.calls.flatMap(({ id, args }, index) => [
+						{
+							role: 'assistant',
+							content: [],
+							tool_calls: [{ id, type: 'function', function: { name: TOOL_DEFINITION.function.name, arguments: JSON.stringify({ ...args, id }) } }],
+						},
+						{ role: 'tool', content: scenario.observations[index], tool_call_id: id },
+					]),
+				],
+			});
+		});
+
+		it('the portal receives exactly the expected REST calls, by the webhook; an invalid ID is never sent', () => {
+			const webhookPath = new URL(portal.webhookUrl).pathname;
+			expect(
+				runOf(scenario).portalRequests.map(({ httpMethod, path, restMethod, auth, params, status, errorCode }) => ({ httpMethod, path, restMethod, auth, params, status, errorCode })),
+			).toEqual(
+				scenario.portalCalls.map((call) => ({ httpMethod: 'POST', path: `${webhookPath}${METHOD}.json`, restMethod: METHOD, auth: 'webhook', ...call })),
+			);
+		});
+
+		it('the tool node runs once per call, with the arguments the model gave', () => {
+			const tasks = runOf(scenario).run.data.resultData.runData[TOOL] as unknown as ToolTask[];
+			expect(tasks.map((task) => task.inputOverride?.ai_tool[0].map((item) => item.json))).toEqual(scenario.calls.map(({ args }) => [args]));
+			expect(tasks.map((task) => JSON.stringify(task.data?.ai_tool[0].map((item) => item.json)))).toEqual(scenario.observations);
+			// With On Error unset the run keeps the error the node threw beside the item n8n made of it.
+			expect(tasks.map((task) => (task.error === undefined ? null : { name: task.error.name, message: task.error.message }))).toEqual(
+				scenario.thrown ?? scenario.calls.map(() => null),
+			);
+		});
+
+		it('the agent outputs one item: the model\'s final answer', () => {
+			expect(nodeOutput(runOf(scenario).run, AGENT)).toEqual([{ json: { output: scenario.answer }, pairedItem: { item: 0 } }]);
+		});
+	});
+
+	it('no webhook code (nor any portal secret) in any request the model received, in what n8n printed, or in the stored runs', () => {
+		const secrets = [portal.webhookCode, portal.webhookUrl, ...portal.secrets()];
+		const found = (place: string, text: string) => secrets.filter((secret) => text.includes(secret)).map((secret) => `${place}: ${secret}`);
+		expect(model.requests).toHaveLength(SCENARIOS.length * 2);
+		const leaks = [
+			...model.requests.flatMap((request, index) => found(`model request ${index}`, `${request.path}\n${JSON.stringify(request.headers)}\n${request.raw}`)),
+			...SCENARIOS.flatMap((scenario) => {
+				const { run, output } = runOf(scenario);
+				return [...found(`${scenario.workflowId} run data`, JSON.stringify(run)), ...found(`${scenario.workflowId} stdout`, output.stdout), ...found(`${scenario.workflowId} stderr`, output.stderr)];
+			}),
+			...n8n.storedExecutions().flatMap((execution) => found(`stored execution ${execution.id}`, `${execution.data}\n${execution.workflowData}`)),
+		];
+		expect(leaks).toEqual([]);
+		// The model's own key stays in the credential: the run data and the stored runs do not carry it either.
+		expect(SCENARIOS.filter((scenario) => JSON.stringify(runOf(scenario).run).includes(API_KEY))).toEqual([]);
+		expect(n8n.storedExecutions().filter((execution) => execution.data.includes(API_KEY))).toEqual([]);
+	});
+});
