@@ -1,9 +1,14 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
 import { CREDENTIAL_TEST_REQUEST, CREDENTIAL_TEST_RULES } from '../nodes/shared/bitrix24/credentialTest';
+import { hiddenField, setupNotice } from '../nodes/shared/bitrix24/credentialForm';
 
 // The portal origin from the domain field: a bare host gets https://, a full origin is kept.
 const PORTAL_ORIGIN = '($self["domain"].includes("://") ? $self["domain"] : "https://" + $self["domain"]).replace(/\\/+$/, "")';
+
+// Where in Bitrix24 the credential comes from, as its current menu names the screens.
+const SETUP_STEPS =
+	'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the pay_system scope whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.';
 
 export class Bitrix24OAuth2Api implements ICredentialType {
 	name = 'bitrix24OAuth2Api';
@@ -17,19 +22,8 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 	documentationUrl = 'https://apidocs.bitrix24.com/settings/oauth/index.html';
 
 	properties: INodeProperties[] = [
-		{
-			displayName:
-				'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the pay_system scope whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
-			name: 'setupNotice',
-			type: 'notice',
-			default: '',
-		},
-		{
-			displayName: 'Grant Type',
-			name: 'grantType',
-			type: 'hidden',
-			default: 'authorizationCode',
-		},
+		setupNotice(SETUP_STEPS),
+		hiddenField('Grant Type', 'grantType', 'authorizationCode'),
 		{
 			displayName: 'Bitrix24 Domain',
 			name: 'domain',
@@ -39,12 +33,7 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			placeholder: 'example.bitrix24.com',
 			description: 'The portal address, e.g. example.bitrix24.com, or a full origin such as https://crm.example.com',
 		},
-		{
-			displayName: 'Authorization URL',
-			name: 'authUrl',
-			type: 'hidden',
-			default: `={{ ${PORTAL_ORIGIN} + "/oauth/authorize/" }}`,
-		},
+		hiddenField('Authorization URL', 'authUrl', `={{ ${PORTAL_ORIGIN} + "/oauth/authorize/" }}`),
 		{
 			displayName: 'Access Token URL',
 			name: 'accessTokenUrl',
@@ -52,24 +41,9 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			default: 'https://oauth.bitrix.info/oauth/token/',
 			description: 'Bitrix24 cloud portals issue tokens at oauth.bitrix.info; an on-premise portal may use its own address',
 		},
-		{
-			displayName: 'Scope',
-			name: 'scope',
-			type: 'hidden',
-			default: 'pay_system',
-		},
-		{
-			displayName: 'Auth URI Query Parameters',
-			name: 'authQueryParameters',
-			type: 'hidden',
-			default: '',
-		},
-		{
-			displayName: 'Authentication',
-			name: 'authentication',
-			type: 'hidden',
-			default: 'body',
-		},
+		hiddenField('Scope', 'scope', 'pay_system'),
+		hiddenField('Auth URI Query Parameters', 'authQueryParameters', ''),
+		hiddenField('Authentication', 'authentication', 'body'),
 		{
 			displayName: 'Allow Insecure HTTP',
 			name: 'allowInsecureHttp',

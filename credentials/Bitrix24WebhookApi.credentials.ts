@@ -11,6 +11,11 @@ import { UserError } from 'n8n-workflow';
 
 import { resolveWebhookBase } from '../nodes/shared/bitrix24/endpoint';
 import { CREDENTIAL_TEST_RULES, CREDENTIAL_TEST_REQUEST } from '../nodes/shared/bitrix24/credentialTest';
+import { setupNotice } from '../nodes/shared/bitrix24/credentialForm';
+
+// Where in Bitrix24 the credential comes from, as its current menu names the screens.
+const SETUP_STEPS =
+	'In Bitrix24 open Applications > Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.';
 
 export class Bitrix24WebhookApi implements ICredentialType {
 	name = 'bitrix24WebhookApi';
@@ -22,13 +27,7 @@ export class Bitrix24WebhookApi implements ICredentialType {
 	documentationUrl = 'https://apidocs.bitrix24.com/local-integrations/local-webhooks.html';
 
 	properties: INodeProperties[] = [
-		{
-			displayName:
-				'In Bitrix24 open Applications > Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.',
-			name: 'setupNotice',
-			type: 'notice',
-			default: '',
-		},
+		setupNotice(SETUP_STEPS),
 		{
 			displayName: 'Webhook URL',
 			name: 'webhookUrl',

@@ -13,6 +13,7 @@ const run = (command: string, args: string[], cwd = ROOT) => runOutsideJest(comm
 // The product's sources, without extension: the tarball carries each as .js, .d.ts and .js.map.
 const NODE_SOURCES = [
 	'Bitrix24PaySystemInvoiceSettings.node',
+	'actions/fields',
 	'actions/get.operation',
 	'actions/operations',
 	'actions/settings',
@@ -24,6 +25,7 @@ const SHARED_SOURCES = [
 	'calls',
 	'client',
 	'connection',
+	'credentialForm',
 	'credentialTest',
 	'endpoint',
 	'errorTable',

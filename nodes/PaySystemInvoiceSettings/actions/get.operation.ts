@@ -2,6 +2,7 @@ import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-wor
 
 import type { ItemInput } from '../../shared/bitrix24/itemInput';
 import type { Operation } from '../../shared/bitrix24/runner';
+import { locatorField, paySystemLocator, wholeIdField } from './fields';
 import type { OutputMode } from './settings';
 import { outputModeOf, readSettings } from './settings';
 
@@ -22,17 +23,13 @@ export const option: INodePropertyOptions = {
 };
 
 export const fields: INodeProperties[] = [
-	{
+	wholeIdField({
 		displayName: 'Invoice ID',
 		name: 'invoiceId',
-		type: 'number',
-		required: true,
-		default: 0,
-		typeOptions: { minValue: 1, numberPrecision: 0 },
-		displayOptions: { show: { operation: [OPERATION] } },
+		operation: OPERATION,
 		description: 'ID of the legacy CRM invoice, a whole number of 1 or more (an expression may give a number or numeric text)',
 		hint: 'Usually mapped from the input, e.g. {{ $json.invoiceId }}. Anything that is not a whole number of 1 or more fails that item without a request.',
-	},
+	}),
 	{
 		displayName: 'Pay System By',
 		name: 'paySystemBy',
@@ -53,60 +50,16 @@ export const fields: INodeProperties[] = [
 		displayOptions: { show: { operation: [OPERATION] } },
 		description: 'How to choose the pay system whose settings are read',
 	},
-	{
-		displayName: 'Pay System',
-		name: 'paySystemId',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		displayOptions: { show: { operation: [OPERATION], paySystemBy: ['id'] } },
-		description: 'The pay system whose settings are read (PAY_SYSTEM_ID)',
-		hint: 'The list shows the portal\'s pay systems (sale.paysystem.list). Choose By ID to give the ID from the input.',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchPaySystems', searchable: true },
-			},
-			{
-				displayName: 'By ID',
-				name: 'id',
-				type: 'string',
-				placeholder: 'e.g. 11',
-				validation: [
-					{
-						type: 'regex',
-						properties: { regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a whole number of 1 or more' },
-					},
-				],
-			},
-		],
-	},
-	{
+	paySystemLocator({ operation: [OPERATION], paySystemBy: ['id'] }),
+	locatorField({
 		displayName: 'REST Handler',
 		name: 'bxRestHandler',
-		type: 'resourceLocator',
-		default: { mode: 'list', value: '' },
-		required: true,
-		displayOptions: { show: { operation: [OPERATION], paySystemBy: ['handler'] } },
+		show: { operation: [OPERATION], paySystemBy: ['handler'] },
 		description: 'The REST handler (BX_REST_HANDLER); the first pay system using it is read',
 		hint: 'Handlers are added by Bitrix24 applications (sale.paysystem.handler.list). The code is case-sensitive.',
-		modes: [
-			{
-				displayName: 'From List',
-				name: 'list',
-				type: 'list',
-				typeOptions: { searchListMethod: 'searchHandlers', searchable: true },
-			},
-			{
-				displayName: 'By Code',
-				name: 'code',
-				type: 'string',
-				placeholder: 'e.g. resthandlercard',
-			},
-		],
-	},
+		searchListMethod: 'searchHandlers',
+		typed: { displayName: 'By Code', name: 'code', placeholder: 'e.g. resthandlercard' },
+	}),
 ];
 
 /** What one valid input item asks the portal for. */

@@ -1,0 +1,79 @@
+import type { IDisplayOptions, INodeProperties, INodePropertyModeValidation } from 'n8n-workflow';
+
+/** A required whole-number ID field of one operation, usually mapped from the input. */
+export function wholeIdField(field: {
+	displayName: string;
+	name: string;
+	operation: string;
+	description: string;
+	hint: string;
+}): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: field.name,
+		type: 'number',
+		required: true,
+		default: 0,
+		typeOptions: { minValue: 1, numberPrecision: 0 },
+		displayOptions: { show: { operation: [field.operation] } },
+		description: field.description,
+		hint: field.hint,
+	};
+}
+
+/** A value picked from a searchable list of the portal's, or typed in a second mode. */
+export function locatorField(field: {
+	displayName: string;
+	name: string;
+	show: IDisplayOptions['show'];
+	description: string;
+	hint: string;
+	searchListMethod: string;
+	typed: { displayName: string; name: string; placeholder: string; validation?: INodePropertyModeValidation[] };
+}): INodeProperties {
+	return {
+		displayName: field.displayName,
+		name: field.name,
+		type: 'resourceLocator',
+		default: { mode: 'list', value: '' },
+		required: true,
+		displayOptions: { show: field.show },
+		description: field.description,
+		hint: field.hint,
+		modes: [
+			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				typeOptions: { searchListMethod: field.searchListMethod, searchable: true },
+			},
+			{ type: 'string', ...field.typed },
+		],
+	};
+}
+
+/**
+ * The pay system, picked from the portal's list or given by ID (`paySystemId`, PAY_SYSTEM_ID). The list
+ * asks the portal for the pay systems the chosen operation can read.
+ */
+export function paySystemLocator(show: IDisplayOptions['show']): INodeProperties {
+	return locatorField({
+		displayName: 'Pay System',
+		name: 'paySystemId',
+		show,
+		description: 'The pay system whose settings are read (PAY_SYSTEM_ID)',
+		hint: 'The list shows the portal\'s pay systems (sale.paysystem.list). Choose By ID to give the ID from the input.',
+		searchListMethod: 'searchPaySystems',
+		typed: {
+			displayName: 'By ID',
+			name: 'id',
+			placeholder: 'e.g. 11',
+			validation: [
+				{
+					type: 'regex',
+					properties: { regex: '^\\s*[1-9]\\d*\\s*$', errorMessage: 'Enter a whole number of 1 or more' },
+				},
+			],
+		},
+	});
+}
