@@ -15,7 +15,7 @@ import { setupNotice } from '../nodes/shared/bitrix24/credentialForm';
 
 // Where in Bitrix24 the credential comes from, as its current menu names the screens.
 const SETUP_STEPS =
-	'In Bitrix24 open Applications > Developer resources > Other > Inbound webhook, tick the pay_system scope, save, and paste the webhook URL below.';
+	'In Bitrix24 open Applications > Developer resources > Other > Inbound webhook, tick the pay_system scope (and crm, to read the payments of smart invoices and deals), save, and paste the webhook URL below.';
 
 export class Bitrix24WebhookApi implements ICredentialType {
 	name = 'bitrix24WebhookApi';

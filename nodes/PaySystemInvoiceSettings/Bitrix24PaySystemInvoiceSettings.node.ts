@@ -13,11 +13,16 @@ export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 		icon: { light: 'file:../../icons/bitrix24.svg', dark: 'file:../../icons/bitrix24.dark.svg' },
 		group: ['input'],
 		version: 1,
-		// Raw values: an invoice ID given as an expression is only known per item at run time, and the
-		// editor shows no subtitle at all when resolving it fails.
+		// Raw values: an ID given as an expression is only known per item at run time, and the editor
+		// shows no subtitle at all when resolving it fails.
 		subtitle:
-			'={{ ($rawParameter["operation"] === "get" ? "Get settings" : $rawParameter["operation"]) + ": invoice " + (String($rawParameter["invoiceId"]).startsWith("=") ? "from input" : $rawParameter["invoiceId"]) }}',
-		description: 'Read the pay system settings of Bitrix24 legacy CRM invoices (sale.paysystem.settings.invoice.get)',
+			'={{ $rawParameter["operation"] === "getForPayment" ' +
+			'? "Payment settings: payment " + (String($rawParameter["paymentId"]).startsWith("=") ? "from input" : $rawParameter["paymentId"]) ' +
+			': $rawParameter["operation"] === "getForCrmItem" ' +
+			'? (String($rawParameter["entityTypeId"]) === "2" ? "Payment settings: deal " : "Payment settings: smart invoice ") + (String($rawParameter["entityId"]).startsWith("=") ? "from input" : $rawParameter["entityId"]) ' +
+			': "Get settings: invoice " + (String($rawParameter["invoiceId"]).startsWith("=") ? "from input" : $rawParameter["invoiceId"]) }}',
+		description:
+			'Read the pay system settings of Bitrix24 legacy invoices, of payments, and of the payments of smart invoices and deals',
 		defaults: { name: 'Pay System Invoice Settings' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -38,14 +43,14 @@ export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 		hints: [
 			{
 				message:
-					'Batch Requests is off: each invoice takes a request of its own, about 2 a second on a standard portal. Turn it on to read up to 50 invoices per request.',
+					'Batch Requests is off: each call takes a request of its own, about 2 a second on a standard portal. Turn it on to send up to 50 calls per request.',
 				type: 'info',
 				location: 'outputPane',
 				whenToDisplay: 'afterExecution',
 				displayCondition: '={{ $parameter["options"]["batch"] === false }}',
 			},
 			{
-				message: 'In Key-Value Pairs output an invoice whose pay system has no settings gives no item.',
+				message: 'In Key-Value Pairs output an invoice or payment whose pay system has no settings gives no item.',
 				type: 'info',
 				location: 'outputPane',
 				whenToDisplay: 'afterExecution',

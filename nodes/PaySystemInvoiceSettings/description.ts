@@ -16,14 +16,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'This reads legacy CRM invoices (crm.invoice.*) only. Smart invoices (crm.item, entityTypeId 31) answer "invoice not found".',
-		name: 'legacyInvoiceNotice',
-		type: 'notice',
-		default: '',
-	},
-	{
-		displayName:
-			'The webhook or application needs the pay_system scope. Without it every call fails with insufficient_scope.',
+			'The webhook or application needs the pay_system scope, and crm as well to read the payments of smart invoices and deals. Without them calls fail with insufficient_scope.',
 		name: 'scopeNotice',
 		type: 'notice',
 		default: '',
@@ -50,7 +43,7 @@ export const properties: INodeProperties[] = [
 				type: 'boolean',
 				default: true,
 				description:
-					'Whether to send up to 50 invoices in one Bitrix24 batch call, which is far faster on rate-limited portals. The first input item decides for the whole run.',
+					'Whether to send up to 50 calls in one Bitrix24 batch call, which is far faster on rate-limited portals. The first input item decides for the whole run.',
 			},
 			{
 				displayName: 'Max Retries',
@@ -69,21 +62,33 @@ export const properties: INodeProperties[] = [
 					{
 						name: 'Settings',
 						value: 'settings',
-						description: 'One item per invoice: the settings object as Bitrix24 returns it',
+						description: 'One item per invoice or payment: the settings object as Bitrix24 returns it',
 					},
 					{
 						name: 'Key-Value Pairs',
 						value: 'keyValue',
-						description: 'One item per setting: invoiceId, code and value',
+						description: 'One item per setting: the invoice or payment, the code and the value',
 					},
 					{
 						name: 'Full',
 						value: 'full',
-						description: 'One item per invoice with the invoice, the pay system selector, the settings and timing',
+						description: 'One item per invoice or payment with its IDs, the pay system, the settings and timing',
 					},
 				],
 				default: 'settings',
 				description: 'How to shape the output items',
+			},
+			{
+				displayName: 'Payments',
+				name: 'payments',
+				type: 'options',
+				options: [
+					{ name: 'All', value: 'all', description: 'Every payment of the smart invoice or deal' },
+					{ name: 'Unpaid Only', value: 'unpaid', description: 'Only payments not marked as paid' },
+				],
+				default: 'all',
+				displayOptions: { show: { '/operation': ['getForCrmItem'] } },
+				description: 'Which payments of the smart invoice or deal to read',
 			},
 			{
 				displayName: 'Portal Rate Limit',

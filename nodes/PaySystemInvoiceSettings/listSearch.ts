@@ -4,9 +4,17 @@ import { Bitrix24Client } from '../shared/bitrix24/client';
 import type { AuthenticationMethod } from '../shared/bitrix24/connection';
 import { toNodeError } from '../shared/bitrix24/failures';
 
-async function fetchList(context: ILoadOptionsFunctions, method: string, params: IDataObject): Promise<Array<Record<string, unknown>>> {
+async function openClient(context: ILoadOptionsFunctions): Promise<Bitrix24Client> {
 	const authentication = context.getCurrentNodeParameter('authentication') as AuthenticationMethod | undefined;
-	const client = await Bitrix24Client.open(context, authentication ?? 'webhook');
+	return await Bitrix24Client.open(context, authentication ?? 'webhook');
+}
+
+async function fetchList(
+	context: ILoadOptionsFunctions,
+	client: Bitrix24Client,
+	method: string,
+	params: IDataObject,
+): Promise<Array<Record<string, unknown>>> {
 	const outcome = await client.call({ method, params });
 	if (!outcome.ok) throw toNodeError(context.getNode(), outcome.failure);
 	return Array.isArray(outcome.result)
@@ -20,12 +28,20 @@ function matching(items: INodeListSearchItems[], filter: string | undefined): IN
 	return { results };
 }
 
-/** Pay systems for the "Pay System" list, searchable by name or ID (sale.paysystem.list has no paging). */
+/**
+ * Pay systems for the "Pay System" list, searchable by name or ID (sale.paysystem.list has no paging).
+ * For a payment only pay systems on a REST handler are listed: the portal refuses the others.
+ */
 export async function searchPaySystems(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const paySystems = await fetchList(this, 'sale.paysystem.list', {
+	const client = await openClient(this);
+	let paySystems = await fetchList(this, client, 'sale.paysystem.list', {
 		SELECT: ['ID', 'NAME', 'ACTION_FILE', 'ACTIVE'],
 		ORDER: { SORT: 'ASC', ID: 'ASC' },
 	});
+	if (this.getCurrentNodeParameter('operation') === 'getForPayment') {
+		const restHandlers = new Set((await fetchList(this, client, 'sale.paysystem.handler.list', {})).map((handler) => String(handler.CODE)));
+		paySystems = paySystems.filter((paySystem) => restHandlers.has(String(paySystem.ACTION_FILE)));
+	}
 	return matching(
 		paySystems.map((paySystem) => ({
 			name: `${String(paySystem.NAME)} (ID ${String(paySystem.ID)})${paySystem.ACTIVE === 'N' ? ', inactive' : ''}`,
@@ -37,7 +53,7 @@ export async function searchPaySystems(this: ILoadOptionsFunctions, filter?: str
 
 /** REST handlers for the "REST Handler" list, searchable by name or code. */
 export async function searchHandlers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const handlers = await fetchList(this, 'sale.paysystem.handler.list', {});
+	const handlers = await fetchList(this, await openClient(this), 'sale.paysystem.handler.list', {});
 	return matching(
 		handlers.map((handler) => ({ name: `${String(handler.NAME)} (${String(handler.CODE)})`, value: String(handler.CODE) })),
 		filter,

@@ -16,13 +16,21 @@ export const METHOD = 'sale.paysystem.settings.invoice.get';
 const OPERATION = 'get';
 
 export const option: INodePropertyOptions = {
-	name: 'Get',
+	name: 'Get for Legacy Invoice',
 	value: OPERATION,
 	description: 'Get pay system settings for an invoice',
 	action: 'Get pay system settings for an invoice',
 };
 
 export const fields: INodeProperties[] = [
+	{
+		displayName:
+			'This reads legacy CRM invoices (crm.invoice.*) only. Smart invoices (crm.item, entityTypeId 31) answer "invoice not found": use Get for Smart Invoice or Deal for them.',
+		name: 'legacyInvoiceNotice',
+		type: 'notice',
+		default: '',
+		displayOptions: { show: { operation: [OPERATION] } },
+	},
 	wholeIdField({
 		displayName: 'Invoice ID',
 		name: 'invoiceId',

@@ -9,7 +9,7 @@ import { fromBitrixError, invalidResponse, networkFailure, refreshFailed } from 
 import { redactSecrets } from './redact';
 
 export type Bitrix24Outcome =
-	| { ok: true; result: unknown; time: IDataObject | null }
+	| { ok: true; result: unknown; time: IDataObject | null; next?: number }
 	| { ok: false; failure: Bitrix24Failure; time?: IDataObject | null };
 
 /** What one request brought back: a status and body, or why there was none. */
@@ -81,6 +81,12 @@ export function readThrownAnswer(error: unknown, requestUrl: string): HttpAnswer
 	return answer;
 }
 
+/** A list method's `next`: where the following page starts, when there is one. */
+function nextOf(value: unknown): { next?: number } {
+	const next = Number(value);
+	return value !== undefined && value !== null && Number.isInteger(next) && next > 0 ? { next } : {};
+}
+
 function parseBody(body: unknown): unknown {
 	if (typeof body !== 'string') return body;
 	try {
@@ -110,7 +116,7 @@ export function readAnswer(answer: HttpAnswer, secrets: readonly string[]): Bitr
 		return { ok: false, failure: fromBitrixError(body, answer.status, secrets), time: isRecord(body.time) ? (body.time as IDataObject) : null };
 	}
 	if (answer.status >= 200 && answer.status < 300 && isRecord(body) && 'result' in body) {
-		return { ok: true, result: body.result, time: isRecord(body.time) ? (body.time as IDataObject) : null };
+		return { ok: true, result: body.result, time: isRecord(body.time) ? (body.time as IDataObject) : null, ...nextOf(body.next) };
 	}
 	if (body === undefined && typeof answer.body === 'string' && /^\s*[[{]/.test(answer.body)) {
 		return {
@@ -149,6 +155,7 @@ export function readBatchEnvelope(
 	const results = asMap(envelope?.result);
 	const errors = asMap(envelope?.result_error);
 	const times = asMap(envelope?.result_time) ?? {};
+	const nexts = asMap(envelope?.result_next) ?? {};
 	if (results === null || errors === null) return null;
 	const byKey = new Map<string, Bitrix24Outcome | undefined>();
 	for (const key of keys) {
@@ -160,7 +167,8 @@ export function readBatchEnvelope(
 			failure.httpCode = Number.isInteger(status) && status > 0 ? status : null;
 			byKey.set(key, { ok: false, failure });
 		} else if (Object.prototype.hasOwnProperty.call(results, key)) {
-			byKey.set(key, { ok: true, result: results[key], time: isRecord(times[key]) ? (times[key] as IDataObject) : null });
+			const time = isRecord(times[key]) ? (times[key] as IDataObject) : null;
+			byKey.set(key, { ok: true, result: results[key], time, ...nextOf(nexts[key]) });
 		} else {
 			byKey.set(key, undefined);
 		}

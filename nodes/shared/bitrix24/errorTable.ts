@@ -17,29 +17,46 @@ export const LOCAL_ERROR_CODES = {
 	networkError: 'NETWORK_ERROR',
 	invalidResponse: 'INVALID_RESPONSE',
 	refreshFailed: 'OAUTH_REFRESH_FAILED',
+	paymentNotFound: 'PAYMENT_NOT_FOUND',
 } as const;
 
 /** Transport failures that say nothing about the request itself: the connection broke or timed out. */
 const BROKEN_CONNECTION_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EPIPE']);
 
 const SCOPE_HINT =
-	'Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.';
+	'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.';
 
 export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	ACCESS_DENIED: {
 		httpStatus: 403,
 		retried: false,
-		hint: 'The webhook or application user needs permission to create and edit CRM invoices, and the portal needs a commercial plan for REST.',
+		hint: 'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders.',
 	},
 	ERROR_CHECK_FAILURE: {
 		httpStatus: 400,
 		retried: false,
-		hint: 'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal.',
+		hint: 'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal. For a payment, the payment must exist and use that pay system: the error description says which check failed.',
 	},
 	ERROR_INTERNAL_INVOICE_NOT_FOUND: {
 		httpStatus: 400,
 		retried: false,
 		hint: 'This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID.',
+	},
+	ERROR_INTERNAL_ORDER_NOT_FOUND: {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The order this payment belongs to was not found on the portal. Check the payment ID.',
+	},
+	// crm.item.* methods answer with numeric codes.
+	'0': {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The portal refused to list the payments: the user behind the webhook or application may not read this smart invoice or deal, or it does not exist. Check the entity type and ID and the user\'s CRM permissions.',
+	},
+	'100': {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The portal says a required field of crm.item.payment.list is missing. Check the entity type and ID.',
 	},
 	ERROR_PAY_SYSTEM_NOT_FOUND: {
 		httpStatus: 400,
@@ -143,6 +160,11 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		// JSON that broke off on its way, or a proxy's error page while the portal restarts.
 		retried: (failure) => failure.truncated === true || (failure.httpCode !== null && failure.httpCode >= 500 && failure.httpCode <= 599),
 		hint: 'The portal answered with something that is not Bitrix24 REST JSON (an HTML error page, say). Check the portal address; if it is right, the portal may be down.',
+	},
+	[LOCAL_ERROR_CODES.paymentNotFound]: {
+		httpStatus: null,
+		retried: false,
+		hint: 'The smart invoice or deal has no payments, or no unpaid one when "Payments" is "Unpaid Only". Add a payment in Bitrix24, or check the entity type and ID.',
 	},
 	[LOCAL_ERROR_CODES.refreshFailed]: {
 		httpStatus: null,

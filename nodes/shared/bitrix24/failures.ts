@@ -53,6 +53,11 @@ export function invalidResponse(httpCode: number | null, problem: string, trunca
 	return truncated ? { ...failure, truncated } : failure;
 }
 
+/** A smart invoice or deal without the payments the item asks for. */
+export function paymentNotFound(problem: string): Bitrix24Failure {
+	return localFailure(LOCAL_ERROR_CODES.paymentNotFound, null, problem);
+}
+
 /** n8n could not renew the OAuth2 token after the portal said it expired. `reason` must already be redacted. */
 export function refreshFailed(reason: string): Bitrix24Failure {
 	return localFailure(LOCAL_ERROR_CODES.refreshFailed, null, `The OAuth2 access token could not be renewed (${reason})`);

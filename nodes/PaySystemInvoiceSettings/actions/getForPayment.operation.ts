@@ -1,0 +1,70 @@
+import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+
+import type { ItemInput } from '../../shared/bitrix24/itemInput';
+import type { Operation } from '../../shared/bitrix24/runner';
+import { paySystemLocator, wholeIdField } from './fields';
+import type { OutputMode } from './settings';
+import { outputModeOf, readSettings } from './settings';
+
+/**
+ * Get for Payment (`getForPayment`): the pay system settings of one payment, through
+ * `sale.paysystem.settings.payment.get` (docs/contract.md#operations). Payments are how current
+ * portals pay smart invoices, deals and orders; the method takes the pay system by ID only.
+ */
+export const METHOD = 'sale.paysystem.settings.payment.get';
+
+const OPERATION = 'getForPayment';
+
+export const option: INodePropertyOptions = {
+	name: 'Get for Payment',
+	value: OPERATION,
+	description: 'Get pay system settings for a payment',
+	action: 'Get pay system settings for a payment',
+};
+
+export const fields: INodeProperties[] = [
+	wholeIdField({
+		displayName: 'Payment ID',
+		name: 'paymentId',
+		operation: OPERATION,
+		description: 'ID of the payment (of a smart invoice, deal or order), a whole number of 1 or more (an expression may give a number or numeric text)',
+		hint: 'Usually mapped from the input, e.g. {{ $json.paymentId }}. The payment must use the pay system chosen below.',
+	}),
+	paySystemLocator({ operation: [OPERATION] }),
+];
+
+interface Request {
+	paymentId: number;
+	paySystemId: number;
+	outputMode: OutputMode;
+}
+
+function plan(input: ItemInput) {
+	const request: Request = {
+		paymentId: input.wholeId('paymentId', 'Payment ID', { identifies: 'paymentId' }),
+		paySystemId: input.wholeId('paySystemId', 'Pay System ID', { locator: true }),
+		outputMode: outputModeOf(input),
+	};
+	const params: IDataObject = { PAYMENT_ID: request.paymentId, PAY_SYSTEM_ID: request.paySystemId };
+	return readSettings({ method: METHOD, params }, (settings, time) => ({ items: toItems(request, settings, time) }));
+}
+
+/** One payment's settings as output `json`, by its output mode (docs/contract.md#outputs). */
+function toItems(request: Request, settings: IDataObject, time: IDataObject | null): IDataObject[] {
+	switch (request.outputMode) {
+		case 'keyValue':
+			return Object.entries(settings).map(([code, value]) => ({ paymentId: request.paymentId, code, value }) as IDataObject);
+		case 'full':
+			return [{ paymentId: request.paymentId, paySystemId: request.paySystemId, settings, time }];
+		default:
+			return [settings];
+	}
+}
+
+export const operation: Operation = {
+	value: OPERATION,
+	ids: { paymentId: null },
+	subject: (ids) => (ids.paymentId === null ? null : `payment ${String(ids.paymentId)}`),
+	noSubject: 'no valid payment ID',
+	plan,
+};
