@@ -4,7 +4,8 @@
 export class RestError extends Error {
 	constructor(
 		readonly status: number,
-		readonly code: string,
+		/** A string, or a number as crm.item.* methods send it. */
+		readonly code: string | number,
 		readonly description: string,
 		readonly operatingResetAt?: number,
 	) {
@@ -28,6 +29,9 @@ export const errors = {
 	checkFailure: (description: string) => new RestError(400, 'ERROR_CHECK_FAILURE', description),
 	paySystemNotFound: () => new RestError(400, 'ERROR_PAY_SYSTEM_NOT_FOUND', 'Pay system not found'),
 	invoiceNotFound: () => new RestError(400, 'ERROR_INTERNAL_INVOICE_NOT_FOUND', 'Invoice not found'),
+	/** A pay system whose handler is not a REST handler: its settings are not for REST callers. */
+	accessDenied: () => new RestError(403, 'ACCESS_DENIED', 'Access denied'),
+	orderNotFound: (orderId: number) => new RestError(400, 'ERROR_INTERNAL_ORDER_NOT_FOUND', `Order #${orderId} not found`),
 };
 
 /** The user a call runs as, and the scopes its webhook or access token grants. */

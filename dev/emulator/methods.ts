@@ -9,6 +9,7 @@ import { parsePhpQuery } from './php';
 import { listPaySystems } from './paySystemList';
 import { HANDLERS, PAY_SYSTEMS, profileFor, settingsFor } from './seed';
 import type { PaySystem } from './seed';
+import { PaymentBook, assertRestHandler } from './payments';
 import type { PortalOptions } from './types';
 
 const MAX_BATCH_COMMANDS = 50;
@@ -29,8 +30,25 @@ export interface MethodDefinition {
 }
 
 export type CallOutcome =
-	| { ok: true; result: unknown; time: Record<string, unknown> }
+	| { ok: true; result: unknown; time: Record<string, unknown>; next?: number; total?: number }
 	| { ok: false; error: RestError; time: Record<string, unknown> };
+
+/** What a list method returns: one page of its result, where the next page starts, and the total. */
+export class Page {
+	constructor(
+		readonly result: unknown[],
+		readonly total: number,
+		readonly next?: number,
+	) {}
+}
+
+/** A list answer's `next` and `total`, beside its `result`. */
+export function pageFields(outcome: { next?: number; total?: number }): Record<string, number> {
+	return {
+		...(outcome.next === undefined ? {} : { next: outcome.next }),
+		...(outcome.total === undefined ? {} : { total: outcome.total }),
+	};
+}
 
 export class RestMethods {
 	/** False answers `batch` with ERROR_BATCH_METHOD_NOT_ALLOWED (Portal.setOptions changes it). */
@@ -38,6 +56,7 @@ export class RestMethods {
 	private readonly maxInvoiceId: number;
 	private readonly missingInvoiceIds: Set<number>;
 	private readonly methods: Record<string, MethodDefinition>;
+	private readonly payments: PaymentBook;
 
 	constructor(
 		options: PortalOptions,
@@ -47,6 +66,7 @@ export class RestMethods {
 		this.maxInvoiceId = options.maxInvoiceId ?? 100000;
 		this.missingInvoiceIds = new Set(options.missingInvoiceIds ?? [404]);
 		this.batchAllowed = options.batchAllowed ?? true;
+		this.payments = new PaymentBook(options.maxEntityId ?? 100000, options.paymentsPerEntity ?? 2);
 		this.methods = this.defineMethods();
 	}
 
@@ -60,6 +80,17 @@ export class RestMethods {
 			'sale.paysystem.settings.invoice.get': {
 				scope: 'pay_system',
 				run: ({ params }) => this.invoiceSettings(params),
+			},
+			'sale.paysystem.settings.payment.get': {
+				scope: 'pay_system',
+				run: ({ params }) => this.payments.settings(params),
+			},
+			'crm.item.payment.list': {
+				scope: 'crm',
+				run: ({ params }) => {
+					const page = this.payments.list(params);
+					return new Page(page.result, page.total, page.next);
+				},
 			},
 			'sale.paysystem.list': {
 				scope: 'pay_system',
@@ -114,7 +145,9 @@ export class RestMethods {
 				context.processing = this.limits.charge(method);
 			}
 			const result = definition.run(context);
-			return { ok: true, result, time: this.limits.timeObject(startedAt, method, context.processing) };
+			const time = this.limits.timeObject(startedAt, method, context.processing);
+			if (result instanceof Page) return { ok: true, result: result.result, time, next: result.next, total: result.total };
+			return { ok: true, result, time };
 		} catch (error) {
 			const restError = error instanceof RestError ? error : errors.internal();
 			return { ok: false, error: restError, time: this.limits.timeObject(startedAt, method, context.processing, restError.operatingResetAt) };
@@ -131,6 +164,8 @@ export class RestMethods {
 			if (paySystem === undefined) {
 				throw errors.checkFailure('Pay system not found');
 			}
+			// The same check sale.paysystem.settings.payment.get makes: a built-in handler's settings are not for REST.
+			assertRestHandler(paySystem.ACTION_FILE);
 		} else if (isGiven(handlerParam)) {
 			const code = typeof handlerParam === 'string' || typeof handlerParam === 'number' ? String(handlerParam) : null;
 			if (code === null || !HANDLERS.some((handler) => handler.CODE === code)) {
@@ -168,6 +203,8 @@ export class RestMethods {
 		const results: Record<string, unknown> = {};
 		const resultErrors: Record<string, unknown> = {};
 		const resultTimes: Record<string, unknown> = {};
+		const resultNext: Record<string, unknown> = {};
+		const resultTotal: Record<string, unknown> = {};
 		const draw = this.faults.draw;
 		for (const [key, command] of commands) {
 			let outcome: CallOutcome;
@@ -191,6 +228,8 @@ export class RestMethods {
 			if (outcome.ok) {
 				results[key] = outcome.result;
 				resultTimes[key] = outcome.time;
+				if (outcome.next !== undefined) resultNext[key] = outcome.next;
+				if (outcome.total !== undefined) resultTotal[key] = outcome.total;
 			} else {
 				resultErrors[key] = { error: outcome.error.code, error_description: outcome.error.description };
 				if (halt) {
@@ -198,6 +237,6 @@ export class RestMethods {
 				}
 			}
 		}
-		return { result: results, result_error: resultErrors, result_total: {}, result_next: {}, result_time: resultTimes };
+		return { result: results, result_error: resultErrors, result_total: resultTotal, result_next: resultNext, result_time: resultTimes };
 	}
 }

@@ -23,8 +23,10 @@ class EmulatedPortal implements Portal {
 	origin = '';
 	webhookUrl = '';
 	noScopeWebhookUrl = '';
+	noCrmWebhookUrl = '';
 	readonly webhookCode: string;
 	readonly noScopeWebhookCode: string;
+	readonly noCrmWebhookCode: string;
 	readonly clientId: string;
 	readonly clientSecret: string;
 	readonly requests: LoggedRequest[] = [];
@@ -42,6 +44,7 @@ class EmulatedPortal implements Portal {
 		this.webhookUserId = options.webhookUserId ?? 1;
 		this.webhookCode = options.webhookCode ?? randomHex(8);
 		this.noScopeWebhookCode = options.noScopeWebhookCode ?? randomHex(8);
+		this.noCrmWebhookCode = randomHex(8);
 		this.clientId = options.clientId ?? `local.${randomHex(7)}`;
 		this.clientSecret = options.clientSecret ?? randomHex(16);
 		this.oauth = new OAuthServer(
@@ -56,7 +59,7 @@ class EmulatedPortal implements Portal {
 		);
 		this.limits = new Limits(options);
 		this.methods = new RestMethods(options, this.limits, this.faults);
-		const webhooks = { userId: this.webhookUserId, code: this.webhookCode, noScopeCode: this.noScopeWebhookCode };
+		const webhooks = { userId: this.webhookUserId, code: this.webhookCode, noScopeCode: this.noScopeWebhookCode, noCrmCode: this.noCrmWebhookCode };
 		this.rest = new RestApi(webhooks, this.oauth, this.limits, this.methods, this.faults);
 		this.injectFaults(options.faultMix ?? null);
 
@@ -85,6 +88,7 @@ class EmulatedPortal implements Portal {
 		this.origin = `http://127.0.0.1:${address.port}`;
 		this.webhookUrl = `${this.origin}/rest/${this.webhookUserId}/${this.webhookCode}/`;
 		this.noScopeWebhookUrl = `${this.origin}/rest/${this.webhookUserId}/${this.noScopeWebhookCode}/`;
+		this.noCrmWebhookUrl = `${this.origin}/rest/${this.webhookUserId}/${this.noCrmWebhookCode}/`;
 	}
 
 	// ---- Control API -----------------------------------------------------------------------------
@@ -127,7 +131,7 @@ class EmulatedPortal implements Portal {
 	}
 
 	secrets(): string[] {
-		return [this.webhookCode, this.noScopeWebhookCode, this.clientSecret, ...this.oauth.issued];
+		return [this.webhookCode, this.noScopeWebhookCode, this.noCrmWebhookCode, this.clientSecret, ...this.oauth.issued];
 	}
 
 	setOptions(patch: PortalSettings): void {

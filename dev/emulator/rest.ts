@@ -9,6 +9,7 @@ import { gatewayPage } from './faults';
 import type { FaultResponse, PortalFaults } from './faults';
 import { send } from './http';
 import type { Limits } from './limits';
+import { pageFields } from './methods';
 import type { CallOutcome, RestMethods } from './methods';
 import type { OAuthServer } from './oauth';
 import { isRecord, normalizeMethodName, valuesOf, withoutAuth } from './params';
@@ -17,12 +18,14 @@ import type { LoggedRequest } from './types';
 
 const WEBHOOK_SCOPES: readonly string[] = ['pay_system', 'crm', 'user'];
 const NO_SCOPE_WEBHOOK_SCOPES: readonly string[] = ['crm', 'user'];
+const NO_CRM_WEBHOOK_SCOPES: readonly string[] = ['pay_system', 'user'];
 
-/** The portal's incoming webhooks: one user, a code with every scope and one without pay_system. */
+/** The portal's incoming webhooks: one user, a code with every scope, one without pay_system, one without crm. */
 export interface Webhooks {
 	userId: number;
 	code: string;
 	noScopeCode: string;
+	noCrmCode: string;
 }
 
 interface RestRoute {
@@ -95,11 +98,11 @@ export class RestApi {
 		if (this.faults.commandsFaulted > 0) entry.faultedCommands = this.faults.commandsFaulted;
 		if (outcome.ok) {
 			entry.status = 200;
-			const answer = encodePhpJson({ result: outcome.result, time: outcome.time });
+			const answer = encodePhpJson({ result: outcome.result, ...pageFields(outcome), time: outcome.time });
 			send(response, 200, drawn === 'truncate' ? answer.slice(0, Math.floor(answer.length / 2)) : answer);
 		} else {
 			entry.status = outcome.error.status;
-			entry.errorCode = outcome.error.code;
+			entry.errorCode = String(outcome.error.code);
 			send(
 				response,
 				outcome.error.status,
@@ -195,7 +198,7 @@ export class RestApi {
 
 	private sendRestError(response: http.ServerResponse, entry: LoggedRequest, error: RestError, startedAt: number, method: string): void {
 		entry.status = error.status;
-		entry.errorCode = error.code;
+		entry.errorCode = String(error.code);
 		const time = this.limits.timeObject(startedAt, method, 0, error.operatingResetAt);
 		send(response, error.status, encodePhpJson({ error: error.code, error_description: error.description, time }));
 	}
@@ -212,6 +215,9 @@ export class RestApi {
 			}
 			if (code === this.webhooks.noScopeCode) {
 				return { userId: this.webhooks.userId, scopes: NO_SCOPE_WEBHOOK_SCOPES };
+			}
+			if (code === this.webhooks.noCrmCode) {
+				return { userId: this.webhooks.userId, scopes: NO_CRM_WEBHOOK_SCOPES };
 			}
 			throw errors.noAuth();
 		}

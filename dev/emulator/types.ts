@@ -13,6 +13,9 @@ export interface PortalOptions {
 	batchAllowed?: boolean;
 	maxInvoiceId?: number;
 	missingInvoiceIds?: number[];
+	/** Smart invoices and deals from 1000 up to this ID exist, each with `paymentsPerEntity` payments. */
+	maxEntityId?: number;
+	paymentsPerEntity?: number;
 	limits?: { drainPerSecond: number; burst: number } | null;
 	operatingBudgetSeconds?: number | null;
 	/** The window the budget covers: 600 s on Bitrix24; shorter lets tests see a reset. */
@@ -53,8 +56,11 @@ export interface Portal {
 	origin: string;
 	webhookUrl: string;
 	noScopeWebhookUrl: string;
+	/** A webhook with pay_system but without crm. */
+	noCrmWebhookUrl: string;
 	webhookCode: string;
 	noScopeWebhookCode: string;
+	noCrmWebhookCode: string;
 	clientId: string;
 	clientSecret: string;
 	requests: LoggedRequest[];
