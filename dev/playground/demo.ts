@@ -5,7 +5,7 @@ import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workf
 
 const INVOICES = [{ invoiceId: 10 }, { invoiceId: 11 }, { invoiceId: 404 }, { invoiceId: '12' }, { invoiceId: 'not-a-number' }];
 // 5 has two payments, 6 one, 7 none; 8 is paid in cash, whose settings Bitrix24 does not give out.
-const SMART_INVOICES = [{ smartInvoiceId: 5 }, { smartInvoiceId: 6 }, { smartInvoiceId: 7 }, { smartInvoiceId: 8 }];
+const SMART_INVOICES = [{ id: 5 }, { id: 6 }, { id: 7 }, { id: 8 }];
 
 function describeItem(item: INodeExecutionData): string {
 	const paired = item.pairedItem as { item: number };
@@ -74,7 +74,7 @@ async function main() {
 			{
 				operation: 'getForCrmItem',
 				entityTypeId: 31,
-				entityId: '={{ $json.smartInvoiceId }}',
+				entityId: '={{ $json.id }}',
 				options: { outputMode: 'full' },
 			},
 			SMART_INVOICES,

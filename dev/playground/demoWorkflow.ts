@@ -67,7 +67,7 @@ const smartInvoicesNode: WorkflowNode = {
 		jsCode: [
 			'// Smart invoices whose payments to read: 7 has no payment, and 8 is paid in cash, which has no',
 			'// settings to read, so those two go to the "Failed smart invoices" branch.',
-			`return ${JSON.stringify(DEMO_SMART_INVOICES)}.map((smartInvoiceId) => ({ json: { smartInvoiceId } }));`,
+			`return ${JSON.stringify(DEMO_SMART_INVOICES)}.map((id) => ({ json: { id } }));`,
 		].join('\n'),
 	},
 };
@@ -99,7 +99,7 @@ export function demoWorkflow() {
 					authentication: 'webhook',
 					operation: 'getForCrmItem',
 					entityTypeId: 31,
-					entityId: '={{ $json.smartInvoiceId }}',
+					entityId: '={{ $json.id }}',
 					options: { outputMode: 'full' },
 				},
 				{ credentials: { bitrix24WebhookApi: WEBHOOK_CREDENTIAL }, onError: 'continueErrorOutput' },

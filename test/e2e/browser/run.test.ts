@@ -129,12 +129,12 @@ test('"Execute workflow" sends the found invoices and payments to "Settings" and
 	await paymentBranches.getByTestId('tab-1').click();
 	await expectOutputJson([
 		{
-			smartInvoiceId: 7,
+			id: 7,
 			error: 'PAYMENT_NOT_FOUND: The smart invoice 7 has no payment',
 			details: { errorCode: 'PAYMENT_NOT_FOUND', errorDescription: null, httpCode: null, entityTypeId: 31, entityId: 7, hint: describeErrorCode('PAYMENT_NOT_FOUND').hint },
 		},
 		{
-			smartInvoiceId: 8,
+			id: 8,
 			error: 'Bitrix24 error ACCESS_DENIED: Access denied',
 			details: {
 				errorCode: 'ACCESS_DENIED',
