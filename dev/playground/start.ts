@@ -11,7 +11,7 @@ import type { Portal } from '../emulator/portal';
 import { STANDARD_PORTAL } from '../harness/fixtures';
 import { OWNER, PACKAGE_ROOT, createUserFolder, setUpOwner, signIn, startServer } from '../harness/n8n';
 import type { N8nServer, N8nUserFolder } from '../harness/n8n';
-import { DEMO_WORKFLOW, OAUTH2_CREDENTIAL, WEBHOOK_CREDENTIAL, demoWorkflow, oauth2Credential, webhookCredential } from './demoWorkflow';
+import { DEMO_NODES, DEMO_WORKFLOW, OAUTH2_CREDENTIAL, OAUTH2_SCOPES, WEBHOOK_CREDENTIAL, demoWorkflow, oauth2Credential, webhookCredential } from './demoWorkflow';
 
 export const DEFAULT_FOLDER = path.join(PACKAGE_ROOT, '.cache', 'editor');
 export const DEFAULT_PORT = 5678;
@@ -150,7 +150,7 @@ export async function startEditor(options: EditorOptions = {}): Promise<Editor> 
 		const credentialsImported = state.portalOrigin !== portal.origin;
 		if (credentialsImported) {
 			log(firstRun ? 'Importing the credentials (first start)' : `The portal moved to ${portal.origin}: importing the credentials again`);
-			await userFolder.importCredentials([webhookCredential(portal), oauth2Credential(portal, portal.issueTokens(['pay_system']))]);
+			await userFolder.importCredentials([webhookCredential(portal), oauth2Credential(portal, portal.issueTokens(OAUTH2_SCOPES))]);
 			state.portalOrigin = portal.origin;
 			writeState(stateFile, state);
 		}
@@ -246,9 +246,11 @@ async function main(): Promise<void> {
 			`n8n is ready (${seconds} s): ${editor.url}`,
 			`  Sign in as:     ${editor.owner.email} / ${editor.owner.password}`,
 			`  Demo workflow:  ${editor.workflowUrl}`,
-			'                  Open it and click "Execute workflow": invoice 404 and "abc" go to the "Failed" branch.',
+			`                  Open it and click "Execute workflow": invoice 404 and "abc" go to "${DEMO_NODES.failed}";`,
+			`                  smart invoice 7 (no payment) and 8 (paid in cash) go to "${DEMO_NODES.failedSmartInvoices}".`,
 			`  Credentials:    "${WEBHOOK_CREDENTIAL.name}" and "${OAUTH2_CREDENTIAL.name}" (connected; the credential's "Switch account" connects it again through the portal)`,
-			`  Portal:         ${editor.portal.origin} (emulated Bitrix24, pay systems 11-15, invoices 1-100000 except 404)`,
+			`  Portal:         ${editor.portal.origin} (emulated Bitrix24, pay systems 11-15, invoices 1-100000 except 404,`,
+			'                  smart invoices 5-10, deals 20-21, and both from 1000 to 100000, with their payments)',
 			`  n8n data:       ${editor.userFolder.folder}`,
 			'',
 			'Press Ctrl+C to stop.',

@@ -65,6 +65,7 @@ test('prints the editor URL, the sign-in and the demo workflow, and stops n8n an
 		expect(output).toContain(`: ${url}\n`);
 		expect(output).toContain(`Sign in as:     ${OWNER.email} / ${OWNER.password}`);
 		expect(output).toContain(`Demo workflow:  ${url}/workflow/${DEMO_WORKFLOW.id}`);
+		expect(output).toContain('smart invoice 7 (no payment) and 8 (paid in cash) go to "Failed smart invoices".');
 		expect(output).toContain('Importing the credentials (first start)');
 		await expect(isListening(ports.port)).resolves.toBe(true);
 		await expect(isListening(ports.portalPort)).resolves.toBe(true);

@@ -1,7 +1,8 @@
 // The node as a tool of n8n 2.41's own AI Agent (3.1), inside a real n8n (`n8n execute`), with a real
 // "OpenAI Chat Model" node whose credential points at a scripted OpenAI-compatible model on 127.0.0.1
 // and a webhook credential pointing at the emulated portal. What the model is shown, what it reads back
-// after each call (success and errors), what the portal receives, and what the agent outputs.
+// after each call (success and errors), what the portal receives, and what the agent outputs,
+// for legacy invoices (`get`) and for payments (`getForPayment`).
 import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
@@ -20,31 +21,53 @@ const AGENT = 'AI Agent';
 const CHAT_MODEL = 'OpenAI Chat Model';
 const TOOL = 'Pay System Invoice Settings';
 
-// What the editor writes for "Let the model define this parameter" on Invoice ID (its description left empty).
-const INVOICE_ID_FROM_AI = "={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('Invoice_ID', ``, 'number') }}";
+// What the editor writes for "Let the model define this parameter" (the description left empty): the key
+// comes from the parameter's display name.
+const fromAI = (key: string, type: 'number' | 'string') => `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${key}', \`\`, '${type}') }}`;
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
-const NODE_DESCRIPTION = 'Read the pay system settings of Bitrix24 legacy CRM invoices (sale.paysystem.settings.invoice.get)';
+const PAYMENT_METHOD = 'sale.paysystem.settings.payment.get';
+// With "Tool Description: Set Automatically" the model reads the node's description, whatever the operation.
+const NODE_DESCRIPTION = 'Read the pay system settings of Bitrix24 legacy invoices, of payments, and of the payments of smart invoices and deals';
+
+/** The tool node's parameters for legacy invoices: the model gives the invoice, the pay system is 11. */
+const INVOICE_TOOL = {
+	invoiceId: fromAI('Invoice_ID', 'number'),
+	paySystemBy: 'id',
+	paySystemId: { __rl: true, mode: 'id', value: '11' },
+	options: {},
+};
+
+/** The tool node's parameters for payments: the model gives the payment and its pay system. */
+const PAYMENT_TOOL = {
+	operation: 'getForPayment',
+	paymentId: fromAI('Payment_ID', 'number'),
+	paySystemId: { __rl: true, mode: 'id', value: fromAI('Pay_System', 'string') },
+	options: {},
+};
 
 /** The tool as the model is shown it in every request: named after the node, the node's description, the $fromAI fields. */
-const TOOL_DEFINITION = {
+const toolDefinition = (properties: Record<string, { type: string }>) => ({
 	type: 'function',
 	function: {
 		name: 'Pay_System_Invoice_Settings',
 		description: NODE_DESCRIPTION,
 		parameters: {
 			type: 'object',
-			properties: { Invoice_ID: { type: 'number' } },
-			required: ['Invoice_ID'],
+			properties,
+			required: Object.keys(properties),
 			additionalProperties: false,
 			$schema: 'http://json-schema.org/draft-07/schema#',
 		},
 		strict: false,
 	},
-};
+});
+const INVOICE_TOOL_DEFINITION = toolDefinition({ Invoice_ID: { type: 'number' } });
+const PAYMENT_TOOL_DEFINITION = toolDefinition({ Payment_ID: { type: 'number' }, Pay_System: { type: 'string' } });
 
 const NOT_FOUND_HINT = describeErrorCode('ERROR_INTERNAL_INVOICE_NOT_FOUND').hint;
 const INVALID_HINT = describeErrorCode('INVALID_PARAMETER').hint;
+const ACCESS_DENIED_HINT = describeErrorCode('ACCESS_DENIED').hint;
 
 interface ExpectedPortalCall {
 	params: Record<string, unknown>;
@@ -57,6 +80,8 @@ interface Scenario {
 	workflowId: string;
 	/** The agent's prompt; the scripted model picks its turns by it. */
 	prompt: string;
+	/** The tool node's parameters; the legacy invoice tool when absent. */
+	tool?: { parameters: Record<string, unknown>; definition: ReturnType<typeof toolDefinition>; method: string };
 	onError?: WorkflowNode['onError'];
 	/** The model's first turn: one tool call each. */
 	calls: Array<{ id: string; args: Record<string, unknown> }>;
@@ -128,7 +153,57 @@ const SCENARIOS: Scenario[] = [
 		portalCalls: [NOT_FOUND_CALL],
 		answer: 'Neither invoice could be read: 404 was not found and -5 is not valid.',
 	},
+	{
+		// The message of a refused payment names the payment and carries the hint, which says why cash is refused.
+		title: 'payments, On Error unset: a bank transfer payment (502) and a cash payment (801), refused',
+		workflowId: 'bx24e2eagentpay1',
+		prompt: 'Which pay system settings do payments 502 and 801 have?',
+		tool: { parameters: PAYMENT_TOOL, definition: PAYMENT_TOOL_DEFINITION, method: PAYMENT_METHOD },
+		calls: [
+			{ id: 'call_payment_502', args: { Payment_ID: 502, Pay_System: '12' } },
+			{ id: 'call_payment_801', args: { Payment_ID: 801, Pay_System: '13' } },
+		],
+		observations: [
+			'[{"BANK_NAME":"Example Bank","PAYMENT_ID":"INV-502","PS_WORK_MODE":"TEST"}]',
+			JSON.stringify([{ error: `Bitrix24 error ACCESS_DENIED: Access denied [payment 801]. ${ACCESS_DENIED_HINT}` }]),
+		],
+		portalCalls: [
+			{ params: { PAYMENT_ID: 502, PAY_SYSTEM_ID: 12 }, status: 200, errorCode: null },
+			{ params: { PAYMENT_ID: 801, PAY_SYSTEM_ID: 13 }, status: 403, errorCode: 'ACCESS_DENIED' },
+		],
+		thrown: [null, { name: 'NodeApiError', message: `Bitrix24 error ACCESS_DENIED: Access denied [payment 801]. ${ACCESS_DENIED_HINT}` }],
+		answer: 'Payment 502 is paid by bank transfer to Example Bank; payment 801 uses cash, whose settings are not readable.',
+	},
+	{
+		title: 'payments, On Error "Continue (regular output)": the error items with the payment ID, status and hint',
+		workflowId: 'bx24e2eagentpay2',
+		prompt: 'Look up payments 801 and 0: which pay system settings do they have?',
+		tool: { parameters: PAYMENT_TOOL, definition: PAYMENT_TOOL_DEFINITION, method: PAYMENT_METHOD },
+		onError: 'continueRegularOutput',
+		calls: [
+			{ id: 'call_continue_801', args: { Payment_ID: 801, Pay_System: '13' } },
+			{ id: 'call_continue_0', args: { Payment_ID: 0, Pay_System: '11' } },
+		],
+		observations: [
+			JSON.stringify([
+				{
+					error: 'Bitrix24 error ACCESS_DENIED: Access denied',
+					details: { errorCode: 'ACCESS_DENIED', errorDescription: 'Access denied', httpCode: 403, paymentId: 801, hint: ACCESS_DENIED_HINT },
+				},
+			]),
+			JSON.stringify([
+				{
+					error: 'INVALID_PARAMETER: Payment ID must be a whole number from 1 to 2147483647; got 0',
+					details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, paymentId: null, hint: INVALID_HINT },
+				},
+			]),
+		],
+		portalCalls: [{ params: { PAYMENT_ID: 801, PAY_SYSTEM_ID: 13 }, status: 403, errorCode: 'ACCESS_DENIED' }],
+		answer: 'Neither payment could be read: 801 uses cash and 0 is not a payment ID.',
+	},
 ];
+
+const toolOf = (scenario: Scenario) => scenario.tool ?? { parameters: INVOICE_TOOL, definition: INVOICE_TOOL_DEFINITION, method: METHOD };
 
 const noScript = (message: string): ScriptedReply => ({ status: 400, error: { message, type: 'invalid_request_error', code: null } });
 
@@ -161,7 +236,7 @@ function agentWorkflow(scenario: Scenario) {
 			name: TOOL,
 			type: `${NODE_TYPE}Tool`,
 			typeVersion: 1,
-			parameters: { invoiceId: INVOICE_ID_FROM_AI, paySystemBy: 'id', paySystemId: { __rl: true, mode: 'id', value: '11' }, options: {} },
+			parameters: toolOf(scenario).parameters,
 			credentials: { bitrix24WebhookApi: WEBHOOK },
 			...(scenario.onError ? { onError: scenario.onError } : {}),
 		},
@@ -249,15 +324,15 @@ describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (
 			);
 		});
 
-		it('first request: the prompt and the tool, named after the node, with the node description and the $fromAI field as its schema', () => {
-			expect(chatBodies(scenario)[0]).toEqual({ model: MODEL, stream: false, tools: [TOOL_DEFINITION], messages: [{ role: 'user', content: scenario.prompt }] });
+		it('first request: the prompt and the tool, named after the node, with the node description and the $fromAI fields as its schema', () => {
+			expect(chatBodies(scenario)[0]).toEqual({ model: MODEL, stream: false, tools: [toolOf(scenario).definition], messages: [{ role: 'user', content: scenario.prompt }] });
 		});
 
 		it('second request: each tool call and the exact tool message the model reads back for it', () => {
 			expect(chatBodies(scenario)[1]).toEqual({
 				model: MODEL,
 				stream: false,
-				tools: [TOOL_DEFINITION],
+				tools: [toolOf(scenario).definition],
 				messages: [
 					{ role: 'user', content: scenario.prompt },
 					// n8n sends each call of the turn back as its own assistant message, its id added to the arguments.
@@ -265,7 +340,7 @@ describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (
 						{
 							role: 'assistant',
 							content: [],
-							tool_calls: [{ id, type: 'function', function: { name: TOOL_DEFINITION.function.name, arguments: JSON.stringify({ ...args, id }) } }],
+							tool_calls: [{ id, type: 'function', function: { name: toolOf(scenario).definition.function.name, arguments: JSON.stringify({ ...args, id }) } }],
 						},
 						{ role: 'tool', content: scenario.observations[index], tool_call_id: id },
 					]),
@@ -275,10 +350,11 @@ describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (
 
 		it('the portal receives exactly the expected REST calls, by the webhook; an invalid ID is never sent', () => {
 			const webhookPath = new URL(portal.webhookUrl).pathname;
+			const { method } = toolOf(scenario);
 			expect(
 				runOf(scenario).portalRequests.map(({ httpMethod, path, restMethod, auth, params, status, errorCode }) => ({ httpMethod, path, restMethod, auth, params, status, errorCode })),
 			).toEqual(
-				scenario.portalCalls.map((call) => ({ httpMethod: 'POST', path: `${webhookPath}${METHOD}.json`, restMethod: METHOD, auth: 'webhook', ...call })),
+				scenario.portalCalls.map((call) => ({ httpMethod: 'POST', path: `${webhookPath}${method}.json`, restMethod: method, auth: 'webhook', ...call })),
 			);
 		});
 
