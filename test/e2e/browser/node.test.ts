@@ -45,14 +45,16 @@ async function chooseOption(parameter: string, option: string): Promise<void> {
 }
 
 describe('the node panel', () => {
-	test('finds "Pay System Invoice Settings" by searching "Bitrix24", "pay system" and "invoice"', async () => {
+	test('finds "Pay System Invoice Settings" by searching "Bitrix24", "pay system", "invoice" and "payment"', async () => {
 		await openWorkflow(page, editor.workflowUrl, 5);
 		await page.getByTestId('node-creator-plus-button').click();
-		for (const query of ['pay system', 'invoice', 'Bitrix24']) {
+		for (const query of ['pay system', 'invoice', 'payment', 'Bitrix24']) {
 			await expectVisible(await searchNodePanel(query));
 		}
 		const entry = page.getByTestId('item-iterator-item').filter({ hasText: NODE_NAME }).first();
-		await expect(entry.innerText()).resolves.toContain('sale.paysystem.settings.invoice.get');
+		await expect(entry.innerText()).resolves.toContain(
+			'Read the pay system settings of Bitrix24 legacy invoices, of payments, and of the payments of smart invoices and deals',
+		);
 		await screenshot(page, 'node-panel');
 
 		await entry.click();
@@ -72,7 +74,7 @@ describe('the node form', () => {
 		await visible(page, 'node-credentials-select-item-bx24DemoWebhook1').click();
 		await eventually(async () => expect(await page.getByTestId('node-credentials-select').locator('input').first().inputValue()).toBe('Emulated portal (webhook)'));
 
-		await eventually(async () => expect(await page.getByTestId('parameter-input-operation').locator('input').first().inputValue()).toBe('Get'));
+		await eventually(async () => expect(await page.getByTestId('parameter-input-operation').locator('input').first().inputValue()).toBe('Get for Legacy Invoice'));
 		await expectVisible(page.getByTestId('parameter-input-invoiceId'));
 		await eventually(async () => expect(await page.getByTestId('parameter-input-paySystemBy').locator('input').first().inputValue()).toBe('ID'));
 		await expectVisible(page.getByTestId('resource-locator-paySystemId'));
