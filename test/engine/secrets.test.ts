@@ -165,6 +165,7 @@ function classifiedSecrets(portal: Portal, tokens: OAuthTokens[]): Array<[Secret
 	const kinds = new Map<string, SecretKind>([
 		[portal.webhookCode, 'webhook code'],
 		[portal.noScopeWebhookCode, 'webhook code'],
+		[portal.noCrmWebhookCode, 'webhook code'],
 		[portal.clientSecret, 'client secret'],
 	]);
 	for (const token of tokens) {
@@ -244,7 +245,7 @@ function sweep(portal: Portal, results: WorkflowRunResult[], thrown: unknown[], 
 		hits,
 		searched: [...searched].sort(),
 		echoReached: readable.filter(([, text]) => text.includes(ECHO_MARK)).map(([place]) => placeKind(place)),
-		reportedCodes: [...texts.matchAll(/"errorCode":"([A-Za-z_]+)"/g)].map((match) => match[1]),
+		reportedCodes: [...texts.matchAll(/"errorCode":"([A-Za-z0-9_]+)"/g)].map((match) => match[1]),
 	};
 }
 
