@@ -1,27 +1,13 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { phpUrlDecode } from '../../dev/emulator/php';
 import type { Portal } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
 import type { OnError } from '../../dev/harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
-import {
-	SETTINGS,
-	byHandler,
-	byPaySystemId,
-	forCrmItem,
-	forPayment,
-	invoices,
-	oauthCredentials,
-	resourceLocator,
-	usePortal,
-	webhookCredentials,
-} from '../support';
+import { SETTINGS, byHandler, byPaySystemId, forPayment, invoices, oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
+import type { Call, Reader } from './itemReads';
+import { CARD_HANDLER, READERS, expectedWire, wireOf } from './itemReads';
 
-const METHOD = 'sale.paysystem.settings.invoice.get';
-const PAYMENT_METHOD = 'sale.paysystem.settings.payment.get';
-const LIST_METHOD = 'crm.item.payment.list';
-const CARD_HANDLER = 'resthandlercard';
 const INVALID_HINT = describeErrorCode('INVALID_PARAMETER').hint;
 const CHECK_FAILURE_HINT = describeErrorCode('ERROR_CHECK_FAILURE').hint;
 const ON_ERRORS: OnError[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
@@ -32,7 +18,7 @@ const ON_ERRORS: OnError[] = ['stopWorkflow', 'continueRegularOutput', 'continue
  * handler); for `getForPayment`, payments 501 and 2001 on it; for `getForCrmItem`, smart invoice 6 twice.
  */
 interface ItemInput {
-	by: 'id' | 'handler' | 'payment' | 'crmItem';
+	by: Reader;
 	item: IDataObject;
 	/** Parameters that replace the defaults: an expression that throws for the hostile item only. */
 	parameters?: INodeParameters;
@@ -346,90 +332,23 @@ function errorFacts(error: unknown): unknown {
 	return { name, message, description };
 }
 
-/** A batch command as the portal's PHP reads it: the method, then each name=value pair of the query, decoded. */
-function readCommand(command: string): [string, string[][]] {
-	const mark = command.indexOf('?');
-	return [command.slice(0, mark), command.slice(mark + 1).split('&').map((pair) => pair.split('=').map(phpUrlDecode))];
-}
-
-/** What reached the portal, in order: each request's path and parameters, a batch's commands read as PHP reads them. */
-function wireOf(portal: Portal) {
-	return portal.restCalls().map((call) => ({
-		path: call.path,
-		params: Object.entries(call.params).map(([name, value]) =>
-			call.restMethod === 'batch' && name === 'cmd'
-				? [name, Object.fromEntries(Object.entries(value as Record<string, string>).map(([key, command]) => [key, readCommand(command)]))]
-				: [name, value],
-		),
-	}));
-}
-
-type Call = [method: string, params: IDataObject];
-
-/** The requests for rounds of calls: with batching, one batch of each round's calls (a lone call goes alone); without, one JSON call each. */
-function expectedWire(portal: Portal, rounds: Call[][], batch: boolean) {
-	const base = new URL(portal.webhookUrl).pathname;
-	const single = ([method, params]: Call) => ({ path: `${base}${method}.json`, params: Object.entries(params) });
-	return rounds.flatMap((calls) => {
-		if (!batch || calls.length === 1) return calls.map(single);
-		const commands = calls.map(([method, params], index) => [`i${index}`, [method, Object.entries(params).map(([name, value]) => [name, String(value)])]]);
-		return [{ path: `${base}batch.json`, params: [['halt', 0], ['cmd', Object.fromEntries(commands)]] }];
-	});
-}
-
-/** How each operation reads an item: its parameters, its valid neighbours, their output, and the calls of an item, round by round. */
-interface Shape {
-	parameters(batch: boolean): INodeParameters;
-	neighbours: [IDataObject, IDataObject];
-	output: IDataObject;
-	calls(item: IDataObject): Call[][];
-}
-
-const SHAPES: Record<ItemInput['by'], Shape> = {
-	id: {
-		parameters: (batch) => byPaySystemId('={{ $json.paySystemId }}', { batch }),
-		neighbours: [{ invoiceId: 10, paySystemId: 11 }, { invoiceId: 11, paySystemId: 11 }],
-		output: SETTINGS.card,
-		calls: (item) => [[[METHOD, { INVOICE_ID: item.invoiceId, PAY_SYSTEM_ID: 11 }]]],
-	},
-	handler: {
-		parameters: (batch) => byHandler('={{ $json.handler }}', { batch }),
-		neighbours: [{ invoiceId: 10, handler: CARD_HANDLER }, { invoiceId: 11, handler: CARD_HANDLER }],
-		output: SETTINGS.card,
-		calls: (item) => [[[METHOD, { INVOICE_ID: item.invoiceId, BX_REST_HANDLER: item.handler }]]],
-	},
-	payment: {
-		parameters: (batch) => forPayment({ batch }),
-		neighbours: [{ paymentId: 501, paySystemId: 11 }, { paymentId: 2001, paySystemId: 11 }],
-		output: SETTINGS.card,
-		calls: (item) => [[[PAYMENT_METHOD, { PAYMENT_ID: item.paymentId, PAY_SYSTEM_ID: 11 }]]],
-	},
-	// Smart invoice 6 has one payment, 601, on the bank pay system: its list, then its settings.
-	crmItem: {
-		parameters: (batch) => forCrmItem({ batch }),
-		neighbours: [{ entityTypeId: 31, entityId: 6 }, { entityTypeId: 31, entityId: 6 }],
-		output: SETTINGS.bank(601),
-		calls: () => [[[LIST_METHOD, { entityTypeId: 31, entityId: 6 }]], [[PAYMENT_METHOD, { PAYMENT_ID: 601, PAY_SYSTEM_ID: 12 }]]],
-	},
-};
-
 /** The run the contract asks for: both neighbours succeed, the hostile item gets its outcome, only valid calls go out. */
 function expectedItemRun(portal: Portal, input: ItemInput, outcome: Outcome, batch: boolean) {
-	const shape = SHAPES[input.by];
-	const success = (item: number, settings: IDataObject = shape.output) => ({ json: settings, pairedItem: { item } });
+	const reader = READERS[input.by];
+	const success = (item: number, settings: IDataObject = reader.output) => ({ json: settings, pairedItem: { item } });
 	// n8n merges the input item's fields into an item it moves to the error output.
 	const failure = (error: string, details: IDataObject) => ({ json: { ...input.item, error, details }, pairedItem: { item: 1 } });
-	const sent: Call[][][] = [shape.calls(shape.neighbours[0])];
+	const sent: Call[][][] = [reader.calls(reader.neighbours[0])];
 	const output = [success(0)];
 	const errorOutput = [];
 	if ('refused' in outcome) {
 		const details = { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, ...outcome.ids, hint: INVALID_HINT };
 		errorOutput.push(failure(outcome.refused, details));
 	} else if ('readAsNeighbour' in outcome) {
-		sent.push(shape.calls(shape.neighbours[0]));
+		sent.push(reader.calls(reader.neighbours[0]));
 		output.push(success(1));
 	} else if ('sends' in outcome) {
-		sent.push(shape.calls({ invoiceId: 12, handler: outcome.sends }));
+		sent.push(reader.calls({ invoiceId: 12, handler: outcome.sends }));
 		if ('settings' in outcome) {
 			output.push(success(1, outcome.settings));
 		} else {
@@ -440,7 +359,7 @@ function expectedItemRun(portal: Portal, input: ItemInput, outcome: Outcome, bat
 	} else {
 		throw new Error('An item row expects an item outcome');
 	}
-	sent.push(shape.calls(shape.neighbours[1]));
+	sent.push(reader.calls(reader.neighbours[1]));
 	output.push(success(2));
 	// Each round carries the calls of every item still reading, in input order.
 	const rounds = sent[0].map((_, round) => sent.flatMap((calls) => calls[round]));
@@ -448,14 +367,14 @@ function expectedItemRun(portal: Portal, input: ItemInput, outcome: Outcome, bat
 }
 
 async function expectItemOutcome(portal: Portal, input: ItemInput, outcome: Outcome): Promise<void> {
-	const shape = SHAPES[input.by];
+	const reader = READERS[input.by];
 	const observed: Record<string, unknown> = {};
 	const expected: Record<string, unknown> = {};
 	for (const batch of [true, false]) {
 		portal.clearLog();
 		const result = await runWorkflow({
-			parameters: { ...shape.parameters(batch), ...input.parameters },
-			items: [shape.neighbours[0], input.item, shape.neighbours[1]],
+			parameters: { ...reader.parameters(batch), ...input.parameters },
+			items: [reader.neighbours[0], input.item, reader.neighbours[1]],
 			credentials: webhookCredentials(portal.webhookUrl),
 			onError: 'continueErrorOutput',
 		});
