@@ -32,6 +32,26 @@ export function byHandler(code: string, options: IDataObject = {}): INodeParamet
 	} as INodeParameters;
 }
 
+/** Get for Payment: the payment from the item's `paymentId`, the pay system by ID (from the item's `paySystemId` unless given). */
+export function forPayment(options: IDataObject = {}, paySystemId: string | number = '={{ $json.paySystemId }}'): INodeParameters {
+	return {
+		operation: 'getForPayment',
+		paymentId: '={{ $json.paymentId }}',
+		paySystemId: resourceLocator('id', paySystemId),
+		options,
+	} as INodeParameters;
+}
+
+/** Get for Smart Invoice or Deal: the entity type and ID from the item's `entityTypeId` and `entityId`. */
+export function forCrmItem(options: IDataObject = {}): INodeParameters {
+	return {
+		operation: 'getForCrmItem',
+		entityTypeId: '={{ $json.entityTypeId }}',
+		entityId: '={{ $json.entityId }}',
+		options,
+	} as INodeParameters;
+}
+
 export function webhookCredentials(webhookUrl: string, allowInsecureHttp = false): Record<string, ICredentialDataDecryptedObject> {
 	return { bitrix24WebhookApi: { webhookUrl, allowInsecureHttp } };
 }
@@ -61,6 +81,11 @@ export function oauthCredentials(
 }
 
 export const invoices = (...ids: unknown[]): IDataObject[] => ids.map((invoiceId) => ({ invoiceId }) as IDataObject);
+/** Items for Get for Payment: [payment ID, pay system ID] each. */
+export const payments = (...pairs: Array<[unknown, unknown]>): IDataObject[] =>
+	pairs.map(([paymentId, paySystemId]) => ({ paymentId, paySystemId }) as IDataObject);
+export const smartInvoices = (...ids: unknown[]): IDataObject[] => ids.map((entityId) => ({ entityTypeId: 31, entityId }) as IDataObject);
+export const deals = (...ids: unknown[]): IDataObject[] => ids.map((entityId) => ({ entityTypeId: 2, entityId }) as IDataObject);
 
 export const jsonOf = (items: INodeExecutionData[]) => items.map((item) => item.json);
 export const pairingOf = (items: INodeExecutionData[]) => items.map((item) => item.pairedItem);

@@ -4,6 +4,11 @@ export const CONTRACT_ERROR_CODES: Array<[code: string, httpStatus: number]> = [
 	['ERROR_CHECK_FAILURE', 400],
 	['ERROR_INTERNAL_INVOICE_NOT_FOUND', 400],
 	['ERROR_PAY_SYSTEM_NOT_FOUND', 400],
+	// sale.paysystem.settings.payment.get: a payment whose order the portal cannot find.
+	['ERROR_INTERNAL_ORDER_NOT_FOUND', 400],
+	// crm.item.payment.list sends its codes as JSON numbers; the node reports them as text.
+	['0', 400],
+	['100', 400],
 	['QUERY_LIMIT_EXCEEDED', 503],
 	['OPERATION_TIME_LIMIT', 429],
 	['OVERLOAD_LIMIT', 503],

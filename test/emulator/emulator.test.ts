@@ -127,7 +127,12 @@ describe('emulated Bitrix24 portal', () => {
 					'Invoice not found',
 				);
 			}
-			expect((await postJson(settingsUrl, { INVOICE_ID: 100000, PAY_SYSTEM_ID: 13 })).body.result).toEqual({ CASH_DESK: 'Main' });
+			expect((await postJson(settingsUrl, { INVOICE_ID: 100000, PAY_SYSTEM_ID: 12 })).body.result).toEqual(settingsFor(12, 100000));
+			// A pay system on a built-in handler (13, cash) has no settings for REST: refused before the invoice is looked up.
+			for (const invoiceId of [10, 404, undefined]) {
+				expectError(await postJson(settingsUrl, { INVOICE_ID: invoiceId, PAY_SYSTEM_ID: 13 }), 403, 'ACCESS_DENIED', 'Access denied');
+			}
+			expectError(await postJson(settingsUrl, { INVOICE_ID: 10, PAY_SYSTEM_ID: '13', BX_REST_HANDLER: 'resthandlercard' }), 403, 'ACCESS_DENIED', 'Access denied');
 		});
 
 		it('reads PHP-style form bodies and query strings', async () => {

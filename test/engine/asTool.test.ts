@@ -9,7 +9,7 @@ import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
 import { oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
-const NODE_DESCRIPTION = 'Read the pay system settings of Bitrix24 legacy CRM invoices (sale.paysystem.settings.invoice.get)';
+const NODE_DESCRIPTION = 'Read the pay system settings of Bitrix24 legacy invoices, of payments, and of the payments of smart invoices and deals';
 const NOT_FOUND_HINT = describeErrorCode('ERROR_INTERNAL_INVOICE_NOT_FOUND').hint;
 const INVALID_HINT = describeErrorCode('INVALID_PARAMETER').hint;
 
@@ -62,13 +62,17 @@ describe('The tool n8n 2.41 makes of the node (usableAsTool)', () => {
 			categories: ['AI'],
 			subcategories: { AI: ['Tools'], Tools: ['Other Tools'] },
 			resources: {
-				primaryDocumentation: [{ url: 'https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-invoice-get.html' }],
+				primaryDocumentation: [
+					{ url: 'https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-invoice-get.html' },
+					{ url: 'https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-payment-get.html' },
+					{ url: 'https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html' },
+				],
 				credentialDocumentation: [
 					{ url: 'https://apidocs.bitrix24.com/local-integrations/local-webhooks.html' },
 					{ url: 'https://apidocs.bitrix24.com/settings/oauth/index.html' },
 				],
 			},
-			alias: ['Bitrix24', 'pay system', 'payment system', 'invoice', 'CRM'],
+			alias: ['Bitrix24', 'pay system', 'payment system', 'payment', 'invoice', 'smart invoice', 'deal', 'CRM'],
 		});
 		// The node has no callout, so both go first; it has an operation, so the description is automatic unless set.
 		expect(description.properties.slice(0, 2).map(({ name, type, default: value, displayOptions }) => ({ name, type, value, displayOptions }))).toEqual([

@@ -1,6 +1,8 @@
 import { searchList, testCredential } from '../../dev/harness/panel';
 import { startPortal } from '../../dev/emulator/portal';
-import { byHandler, byPaySystemId, oauthCredentials, usePortal, webhookCredentials } from '../support';
+import { byHandler, byPaySystemId, oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
+
+const FOR_PAYMENT = { operation: 'getForPayment', paymentId: '={{ $json.paymentId }}', paySystemId: resourceLocator('list', '') };
 
 describe('Searchable lists: pay systems from sale.paysystem.list, handlers from sale.paysystem.handler.list', () => {
 	const portal = usePortal();
@@ -15,6 +17,24 @@ describe('Searchable lists: pay systems from sale.paysystem.list, handlers from 
 			{ name: 'Empty settings (REST) (ID 15)', value: '15' },
 		]);
 		expect(portal().restCalls().map((call) => call.restMethod)).toEqual(['sale.paysystem.list']);
+	});
+
+	it('lists only the pay systems on a REST handler for Get for Payment: the portal refuses the others', async () => {
+		const result = await searchList('searchPaySystems', FOR_PAYMENT, webhookCredentials(portal().webhookUrl));
+		expect(result.results).toEqual([
+			{ name: 'Card payment (REST) (ID 11)', value: '11' },
+			{ name: 'Bank transfer (REST) (ID 12)', value: '12' },
+			{ name: 'Card payment, second shop (ID 14)', value: '14' },
+			{ name: 'Empty settings (REST) (ID 15)', value: '15' },
+		]);
+		expect(portal().restCalls().map((call) => call.restMethod)).toEqual(['sale.paysystem.list', 'sale.paysystem.handler.list']);
+	});
+
+	it('filters the pay systems of Get for Payment by name or ID, and never lists the cash one', async () => {
+		const credentials = webhookCredentials(portal().webhookUrl);
+		expect((await searchList('searchPaySystems', FOR_PAYMENT, credentials, 'bank')).results.map((r) => r.value)).toEqual(['12']);
+		expect((await searchList('searchPaySystems', FOR_PAYMENT, credentials, 'cash')).results).toEqual([]);
+		expect((await searchList('searchPaySystems', FOR_PAYMENT, credentials, '13')).results).toEqual([]);
 	});
 
 	it('filters pay systems by name or ID, ignoring case', async () => {
@@ -51,7 +71,7 @@ describe('Searchable lists: pay systems from sale.paysystem.list, handlers from 
 			name: 'NodeApiError',
 			message: 'Bitrix24 error insufficient_scope: The request requires higher privileges than provided by the webhook token',
 			description:
-				'Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+				'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
 			httpCode: '403',
 		});
 	});
@@ -80,7 +100,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: portal().noScopeWebhookUrl, allowInsecureHttp: false })).toEqual({
 			status: 'Error',
 			message:
-				'insufficient_scope: Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+				'insufficient_scope: Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
 		});
 	});
 
@@ -113,7 +133,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24OAuth2Api', oauthCredentials(portal(), tokens).bitrix24OAuth2Api)).toEqual({
 			status: 'Error',
 			message:
-				'insufficient_scope: Give the webhook or the application the "pay_system" scope (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+				'insufficient_scope: Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
 		});
 	});
 

@@ -1,24 +1,24 @@
 import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { phpUrlDecode } from '../../dev/emulator/php';
 import type { Portal } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
 import type { OnError } from '../../dev/harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
-import { SETTINGS, byHandler, byPaySystemId, invoices, oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byHandler, byPaySystemId, forPayment, invoices, oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
+import type { Call, Reader } from './itemReads';
+import { CARD_HANDLER, READERS, expectedWire, wireOf } from './itemReads';
 
-const METHOD = 'sale.paysystem.settings.invoice.get';
-const CARD_HANDLER = 'resthandlercard';
 const INVALID_HINT = describeErrorCode('INVALID_PARAMETER').hint;
 const CHECK_FAILURE_HINT = describeErrorCode('ERROR_CHECK_FAILURE').hint;
 const ON_ERRORS: OnError[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
 
 /**
- * One hostile item between two valid neighbours (invoices 10 and 11 on the card pay system), every
- * value read from the item by an expression, as data from an earlier node arrives.
+ * One hostile item between two valid neighbours, every value read from the item by an expression, as
+ * data from an earlier node arrives: for `get`, invoices 10 and 11 on the card pay system (by ID or by
+ * handler); for `getForPayment`, payments 501 and 2001 on it; for `getForCrmItem`, smart invoice 6 twice.
  */
 interface ItemInput {
-	by: 'id' | 'handler';
+	by: Reader;
 	item: IDataObject;
 	/** Parameters that replace the defaults: an expression that throws for the hostile item only. */
 	parameters?: INodeParameters;
@@ -38,8 +38,10 @@ interface CredentialInput {
 type Input = ItemInput | FixedInput | CredentialInput;
 
 type Outcome =
-	/** INVALID_PARAMETER in the error output; nothing is sent for the item. */
-	| { refused: string; invoiceId: number | null }
+	/** INVALID_PARAMETER in the error output, with these ids in its details; nothing is sent for the item. */
+	| { refused: string; ids: IDataObject }
+	/** Read as its first neighbour is: the same requests, the same output. */
+	| { readAsNeighbour: true }
 	/** Sent as exactly one BX_REST_HANDLER with this value; the portal does not know it. */
 	| { sends: string; portalSays: string }
 	/** Sent as exactly one BX_REST_HANDLER with this value, and answered. */
@@ -57,18 +59,25 @@ type ItemValue = IDataObject[string];
 const invoiceId = (value: ItemValue): ItemInput => ({ by: 'id', item: { invoiceId: value, paySystemId: 11 } });
 const paySystemId = (value: ItemValue): ItemInput => ({ by: 'id', item: { invoiceId: 12, paySystemId: value } });
 const handler = (value: ItemValue): ItemInput => ({ by: 'handler', item: { invoiceId: 12, handler: value } });
+const paymentId = (value: ItemValue): ItemInput => ({ by: 'payment', item: { paymentId: value, paySystemId: 11 } });
+const entityId = (value: ItemValue): ItemInput => ({ by: 'crmItem', item: { entityTypeId: 31, entityId: value } });
+const entityTypeId = (value: ItemValue): ItemInput => ({ by: 'crmItem', item: { entityTypeId: value, entityId: 6 } });
+
+type ThrowingParameter = 'invoiceId' | 'paySystemId' | 'bxRestHandler' | 'paymentId' | 'entityId' | 'entityTypeId';
 
 /** An expression that throws for the hostile item only: the neighbours read their own values. */
-function throwing(parameter: 'invoiceId' | 'paySystemId' | 'bxRestHandler', expression: string): ItemInput {
+function throwing(parameter: ThrowingParameter, expression: string): ItemInput {
 	const guarded = (field: string) => `={{ $json.hostile ? (${expression}) : $json.${field} }}`;
-	const parameters: Record<typeof parameter, INodeParameters> = {
-		invoiceId: { invoiceId: guarded('invoiceId') },
-		paySystemId: { paySystemId: resourceLocator('id', guarded('paySystemId')) },
-		bxRestHandler: { bxRestHandler: resourceLocator('code', guarded('handler')) },
+	const inputs: Record<ThrowingParameter, ItemInput> = {
+		invoiceId: { by: 'id', item: { invoiceId: 12, paySystemId: 11 }, parameters: { invoiceId: guarded('invoiceId') } },
+		paySystemId: { by: 'id', item: { invoiceId: 12, paySystemId: 11 }, parameters: { paySystemId: resourceLocator('id', guarded('paySystemId')) } },
+		bxRestHandler: { by: 'handler', item: { invoiceId: 12, handler: CARD_HANDLER }, parameters: { bxRestHandler: resourceLocator('code', guarded('handler')) } },
+		paymentId: { by: 'payment', item: { paymentId: 501, paySystemId: 11 }, parameters: { paymentId: guarded('paymentId') } },
+		entityId: { by: 'crmItem', item: { entityTypeId: 31, entityId: 6 }, parameters: { entityId: guarded('entityId') } },
+		entityTypeId: { by: 'crmItem', item: { entityTypeId: 31, entityId: 6 }, parameters: { entityTypeId: guarded('entityTypeId') } },
 	};
-	return parameter === 'bxRestHandler'
-		? { by: 'handler', item: { invoiceId: 12, handler: CARD_HANDLER, hostile: true }, parameters: parameters[parameter] }
-		: { by: 'id', item: { invoiceId: 12, paySystemId: 11, hostile: true }, parameters: parameters[parameter] };
+	const input = inputs[parameter];
+	return { ...input, item: { ...input.item, hostile: true } };
 }
 
 const fixed = (parameters: INodeParameters): FixedInput => ({ fixed: parameters });
@@ -89,21 +98,35 @@ const oauth = (domain: string, clientEndpoint?: string): CredentialInput => ({
 
 const invalidInvoiceId = (shown: string): Outcome => ({
 	refused: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got ${shown}`,
-	invoiceId: null,
+	ids: { invoiceId: null },
 });
 const invalidPaySystemId = (shown: string): Outcome => ({
 	refused: `INVALID_PARAMETER: Pay System ID must be a whole number from 1 to 2147483647; got ${shown}`,
-	invoiceId: 12,
+	ids: { invoiceId: 12 },
 });
 const invalidHandler = (shown: string): Outcome => ({
 	refused: `INVALID_PARAMETER: REST Handler Code must be text of 1 to 255 characters; got ${shown}`,
-	invoiceId: 12,
+	ids: { invoiceId: 12 },
 });
 const controlCharacter = (shown: string): Outcome => ({
 	refused: `INVALID_PARAMETER: REST Handler Code must not contain line breaks or other control characters; got ${shown}`,
-	invoiceId: 12,
+	ids: { invoiceId: 12 },
 });
-const unreadable = (field: string, reason: string, invoiceId: number | null): Outcome => ({ refused: `INVALID_PARAMETER: ${field} could not be read: ${reason}`, invoiceId });
+const invalidPaymentId = (shown: string): Outcome => ({
+	refused: `INVALID_PARAMETER: Payment ID must be a whole number from 1 to 2147483647; got ${shown}`,
+	ids: { paymentId: null },
+});
+const invalidEntityId = (shown: string): Outcome => ({
+	refused: `INVALID_PARAMETER: Entity ID must be a whole number from 1 to 2147483647; got ${shown}`,
+	ids: { entityTypeId: 31, entityId: null },
+});
+// The entity type is read first: an item it refuses has neither id.
+const invalidEntityType = (shown: string): Outcome => ({
+	refused: `INVALID_PARAMETER: Entity Type must be 31 (smart invoice) or 2 (deal); got ${shown}`,
+	ids: { entityTypeId: null, entityId: null },
+});
+const readAsNeighbour: Outcome = { readAsNeighbour: true };
+const unreadable = (field: string, reason: string, ids: IDataObject): Outcome => ({ refused: `INVALID_PARAMETER: ${field} could not be read: ${reason}`, ids });
 /** A handler code sent exactly as written, which the portal does not know. */
 const sentAsWritten = (code: string): [ItemInput, Outcome] => [handler(code), { sends: code, portalSays: 'Handler not found' }];
 const nodeIssue = (issue: string): Outcome => ({ nodeIssue: issue });
@@ -173,7 +196,66 @@ const HOSTILE_INPUTS: Record<string, Row[]> = {
 		['a tab inside', handler('a\tb'), controlCharacter('"a\\tb"')],
 		['a NUL inside', handler('a\u0000b'), controlCharacter('"a\\u0000b"')],
 		['a Unicode line separator inside', handler('a\u2028b'), controlCharacter('"a\u2028b"')],
-		['a lone surrogate', handler('card\ud800'), { refused: 'INVALID_PARAMETER: REST Handler Code must be valid Unicode text; got "card\\ud800"', invoiceId: 12 }],
+		['a lone surrogate', handler('card\ud800'), { refused: 'INVALID_PARAMETER: REST Handler Code must be valid Unicode text; got "card\\ud800"', ids: { invoiceId: 12 } }],
+	],
+	'paymentId: a whole number from 1 to 2147483647, from a number or a numeric string; anything else is INVALID_PARAMETER, never sent': [
+		['text', paymentId('abc'), invalidPaymentId('"abc"')],
+		['zero', paymentId(0), invalidPaymentId('0')],
+		['a negative number', paymentId(-501), invalidPaymentId('-501')],
+		['a fraction', paymentId(501.5), invalidPaymentId('501.5')],
+		['a fractional string', paymentId('501.0'), invalidPaymentId('"501.0"')],
+		['a number past 2147483647', paymentId(2147483648), invalidPaymentId('2147483648')],
+		['a 20-digit numeric string', paymentId('99999999999999999999'), invalidPaymentId('"99999999999999999999"')],
+		['an empty string', paymentId(''), invalidPaymentId('""')],
+		['null', paymentId(null), invalidPaymentId('null')],
+		['NaN', paymentId(NaN), invalidPaymentId('NaN')],
+		['a missing field', { by: 'payment', item: { paySystemId: 11 } }, invalidPaymentId('nothing')],
+		['a boolean', paymentId(true), invalidPaymentId('true')],
+		['an array', paymentId([501]), invalidPaymentId('[501]')],
+		['an object', paymentId({ id: 501 }), invalidPaymentId('{"id":501}')],
+		['digits followed by text', paymentId('501abc'), invalidPaymentId('"501abc"')],
+		['an exponent', paymentId('5.01e2'), invalidPaymentId('"5.01e2"')],
+		['a hexadecimal string', paymentId('0x1F5'), invalidPaymentId('"0x1F5"')],
+		['digits and a parameter', paymentId('501&PAY_SYSTEM_ID=12'), invalidPaymentId('"501&PAY_SYSTEM_ID=12"')],
+		['numeric text', paymentId('501'), readAsNeighbour],
+		['numeric text in surrounding whitespace', paymentId(' 501\n'), readAsNeighbour],
+	],
+	'entityId: a whole number from 1 to 2147483647, from a number or a numeric string; anything else is INVALID_PARAMETER, never sent': [
+		['text', entityId('abc'), invalidEntityId('"abc"')],
+		['zero', entityId(0), invalidEntityId('0')],
+		['a negative number', entityId(-6), invalidEntityId('-6')],
+		['a fraction', entityId(6.5), invalidEntityId('6.5')],
+		['a number past 2147483647', entityId(2147483648), invalidEntityId('2147483648')],
+		['an empty string', entityId(''), invalidEntityId('""')],
+		['null', entityId(null), invalidEntityId('null')],
+		['Infinity', entityId(Infinity), invalidEntityId('Infinity')],
+		['a missing field', { by: 'crmItem', item: { entityTypeId: 31 } }, invalidEntityId('nothing')],
+		['a boolean', entityId(false), invalidEntityId('false')],
+		['an array', entityId([6]), invalidEntityId('[6]')],
+		['an object', entityId({ id: 6 }), invalidEntityId('{"id":6}')],
+		['an exponent', entityId('6e0'), invalidEntityId('"6e0"')],
+		['digits and a parameter', entityId('6&start=50'), invalidEntityId('"6&start=50"')],
+		['numeric text', entityId('6'), readAsNeighbour],
+		['numeric text in surrounding whitespace', entityId(' 6 '), readAsNeighbour],
+	],
+	'entityTypeId: 31 (smart invoice) or 2 (deal), as a number or numeric text; anything else is INVALID_PARAMETER, never sent': [
+		['another entity type', entityTypeId(3), invalidEntityType('3')],
+		['the legacy invoice type', entityTypeId(5), invalidEntityType('5')],
+		['zero', entityTypeId(0), invalidEntityType('0')],
+		['a negative type', entityTypeId(-31), invalidEntityType('-31')],
+		['a fraction', entityTypeId(31.5), invalidEntityType('31.5')],
+		['text after the digits', entityTypeId('31x'), invalidEntityType('"31x"')],
+		['the name of the type', entityTypeId('Invoice'), invalidEntityType('"Invoice"')],
+		['true', entityTypeId(true), invalidEntityType('true')],
+		['false', entityTypeId(false), invalidEntityType('false')],
+		['null', entityTypeId(null), invalidEntityType('null')],
+		['an empty string', entityTypeId(''), invalidEntityType('""')],
+		['a blank string', entityTypeId('  '), invalidEntityType('"  "')],
+		['NaN', entityTypeId(NaN), invalidEntityType('NaN')],
+		['a missing field', { by: 'crmItem', item: { entityId: 6 } }, invalidEntityType('nothing')],
+		['an object', entityTypeId({ id: 31 }), invalidEntityType('{"id":31}')],
+		['numeric text', entityTypeId('31'), readAsNeighbour],
+		['numeric text in surrounding whitespace', entityTypeId(' 31 '), readAsNeighbour],
 	],
 	'Wire: a handler code arrives as exactly one BX_REST_HANDLER with its value as written, batch or not; no input adds, changes or drops a parameter': [
 		['& and a parameter', ...sentAsWritten('a&PAY_SYSTEM_ID=12')],
@@ -193,20 +275,25 @@ const HOSTILE_INPUTS: Record<string, Row[]> = {
 		['a known code in surrounding whitespace, trimmed', handler(` ${CARD_HANDLER}\n`), { sends: CARD_HANDLER, settings: SETTINGS.card }],
 	],
 	'An expression that throws is that item\'s INVALID_PARAMETER error; the other items still run': [
-		['invoiceId naming a node that does not exist', throwing('invoiceId', '$("Missing node").item.json.id'), unreadable('Invoice ID', "Referenced node doesn't exist", null)],
-		['invoiceId reading an environment variable', throwing('invoiceId', '$env.HOME'), unreadable('Invoice ID', 'access to env vars denied', null)],
-		['invoiceId calling an extension on nothing', throwing('invoiceId', '$json.nope.toInt()'), unreadable('Invoice ID', "toInt can't be used on undefined value", null)],
-		['invoiceId giving a function', throwing('invoiceId', '() => 10'), unreadable('Invoice ID', 'this is a function, please add ()', null)],
+		['invoiceId naming a node that does not exist', throwing('invoiceId', '$("Missing node").item.json.id'), unreadable('Invoice ID', "Referenced node doesn't exist", { invoiceId: null })],
+		['invoiceId reading an environment variable', throwing('invoiceId', '$env.HOME'), unreadable('Invoice ID', 'access to env vars denied', { invoiceId: null })],
+		['invoiceId calling an extension on nothing', throwing('invoiceId', '$json.nope.toInt()'), unreadable('Invoice ID', "toInt can't be used on undefined value", { invoiceId: null })],
+		['invoiceId giving a function', throwing('invoiceId', '() => 10'), unreadable('Invoice ID', 'this is a function, please add ()', { invoiceId: null })],
 		// n8n swallows a plain Error thrown inside an expression and gives nothing.
 		['invoiceId throwing a plain Error', throwing('invoiceId', '(() => { throw new Error("boom") })()'), invalidInvoiceId('nothing')],
-		['Pay System ID naming a node that does not exist', throwing('paySystemId', '$("Missing node").item.json.id'), unreadable('Pay System ID', "Referenced node doesn't exist", 12)],
-		['REST Handler Code calling a function wrongly', throwing('bxRestHandler', '$jmespath(1)'), unreadable('REST Handler Code', 'expected two arguments (Object, string) for this function', 12)],
+		['Pay System ID naming a node that does not exist', throwing('paySystemId', '$("Missing node").item.json.id'), unreadable('Pay System ID', "Referenced node doesn't exist", { invoiceId: 12 })],
+		['REST Handler Code calling a function wrongly', throwing('bxRestHandler', '$jmespath(1)'), unreadable('REST Handler Code', 'expected two arguments (Object, string) for this function', { invoiceId: 12 })],
+		['Payment ID naming a node that does not exist', throwing('paymentId', '$("Missing node").item.json.id'), unreadable('Payment ID', "Referenced node doesn't exist", { paymentId: null })],
+		['Entity ID reading an environment variable', throwing('entityId', '$env.HOME'), unreadable('Entity ID', 'access to env vars denied', { entityTypeId: 31, entityId: null })],
+		['Entity Type naming a node that does not exist', throwing('entityTypeId', '$("Missing node").item.json.type'), unreadable('Entity Type', "Referenced node doesn't exist", { entityTypeId: null, entityId: null })],
 	],
 	'A fixed value that can never work is a node issue: the run does not start and nothing is sent': [
 		['a pay system ID that is text', fixed(byPaySystemId('card')), nodeIssue('Enter a whole number of 1 or more')],
 		['a negative pay system ID', fixed(byPaySystemId(-1)), nodeIssue('Enter a whole number of 1 or more')],
 		['an empty pay system ID', fixed(byPaySystemId('')), nodeIssue('Parameter "Pay System" is required.\n- Enter a whole number of 1 or more')],
 		['an empty handler code', fixed(byHandler('')), nodeIssue('Parameter "REST Handler" is required.')],
+		['a pay system ID of a payment that is text', fixed({ ...forPayment({}, 'card'), paymentId: 501 }), nodeIssue('Enter a whole number of 1 or more')],
+		['an empty pay system ID of a payment', fixed({ ...forPayment({}, ''), paymentId: 501 }), nodeIssue('Parameter "Pay System" is required.\n- Enter a whole number of 1 or more')],
 	],
 	'A credential that cannot work is a NodeOperationError before any request, whatever the error setting, and never shows a secret': [
 		['an empty webhook URL', webhook(() => ''), unusable('The webhook URL is empty. Paste the URL Bitrix24 shows for the incoming webhook, like https://<portal>/rest/<user id>/<webhook code>/')],
@@ -245,50 +332,23 @@ function errorFacts(error: unknown): unknown {
 	return { name, message, description };
 }
 
-/** A batch command as the portal's PHP reads it: the method, then each name=value pair of the query, decoded. */
-function readCommand(command: string): [string, string[][]] {
-	const mark = command.indexOf('?');
-	return [command.slice(0, mark), command.slice(mark + 1).split('&').map((pair) => pair.split('=').map(phpUrlDecode))];
-}
-
-/** What reached the portal, in order: each request's path and parameters, a batch's commands read as PHP reads them. */
-function wireOf(portal: Portal) {
-	return portal.restCalls().map((call) => ({
-		path: call.path,
-		params: Object.entries(call.params).map(([name, value]) =>
-			call.restMethod === 'batch' && name === 'cmd'
-				? [name, Object.fromEntries(Object.entries(value as Record<string, string>).map(([key, command]) => [key, readCommand(command)]))]
-				: [name, value],
-		),
-	}));
-}
-
-/** The requests that carry these method parameters: one batch of all of them, or one JSON call each. */
-function expectedWire(portal: Portal, sent: IDataObject[], batch: boolean) {
-	const base = new URL(portal.webhookUrl).pathname;
-	if (!batch) return sent.map((params) => ({ path: `${base}${METHOD}.json`, params: Object.entries(params) }));
-	const commands = sent.map((params, index) => [`i${index}`, [METHOD, Object.entries(params).map(([name, value]) => [name, String(value)])]]);
-	return [{ path: `${base}batch.json`, params: [['halt', 0], ['cmd', Object.fromEntries(commands)]] }];
-}
-
-const neighbour = (by: ItemInput['by'], invoiceId: number): IDataObject =>
-	by === 'id' ? { invoiceId, paySystemId: 11 } : { invoiceId, handler: CARD_HANDLER };
-const neighbourParams = (by: ItemInput['by'], invoiceId: number): IDataObject =>
-	by === 'id' ? { INVOICE_ID: invoiceId, PAY_SYSTEM_ID: 11 } : { INVOICE_ID: invoiceId, BX_REST_HANDLER: CARD_HANDLER };
-
 /** The run the contract asks for: both neighbours succeed, the hostile item gets its outcome, only valid calls go out. */
 function expectedItemRun(portal: Portal, input: ItemInput, outcome: Outcome, batch: boolean) {
-	const success = (item: number, settings: IDataObject = SETTINGS.card) => ({ json: settings, pairedItem: { item } });
+	const reader = READERS[input.by];
+	const success = (item: number, settings: IDataObject = reader.output) => ({ json: settings, pairedItem: { item } });
 	// n8n merges the input item's fields into an item it moves to the error output.
 	const failure = (error: string, details: IDataObject) => ({ json: { ...input.item, error, details }, pairedItem: { item: 1 } });
-	const sent = [neighbourParams(input.by, 10)];
+	const sent: Call[][][] = [reader.calls(reader.neighbours[0])];
 	const output = [success(0)];
 	const errorOutput = [];
 	if ('refused' in outcome) {
-		const details = { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: outcome.invoiceId, hint: INVALID_HINT };
+		const details = { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, ...outcome.ids, hint: INVALID_HINT };
 		errorOutput.push(failure(outcome.refused, details));
+	} else if ('readAsNeighbour' in outcome) {
+		sent.push(reader.calls(reader.neighbours[0]));
+		output.push(success(1));
 	} else if ('sends' in outcome) {
-		sent.push({ INVOICE_ID: 12, BX_REST_HANDLER: outcome.sends });
+		sent.push(reader.calls({ invoiceId: 12, handler: outcome.sends }));
 		if ('settings' in outcome) {
 			output.push(success(1, outcome.settings));
 		} else {
@@ -299,20 +359,22 @@ function expectedItemRun(portal: Portal, input: ItemInput, outcome: Outcome, bat
 	} else {
 		throw new Error('An item row expects an item outcome');
 	}
-	sent.push(neighbourParams(input.by, 11));
+	sent.push(reader.calls(reader.neighbours[1]));
 	output.push(success(2));
-	return { error: undefined, output, errorOutput, wire: expectedWire(portal, sent, batch) };
+	// Each round carries the calls of every item still reading, in input order.
+	const rounds = sent[0].map((_, round) => sent.flatMap((calls) => calls[round]));
+	return { error: undefined, output, errorOutput, wire: expectedWire(portal, rounds, batch) };
 }
 
 async function expectItemOutcome(portal: Portal, input: ItemInput, outcome: Outcome): Promise<void> {
+	const reader = READERS[input.by];
 	const observed: Record<string, unknown> = {};
 	const expected: Record<string, unknown> = {};
 	for (const batch of [true, false]) {
 		portal.clearLog();
-		const parameters = input.by === 'id' ? byPaySystemId('={{ $json.paySystemId }}', { batch }) : byHandler('={{ $json.handler }}', { batch });
 		const result = await runWorkflow({
-			parameters: { ...parameters, ...input.parameters },
-			items: [neighbour(input.by, 10), input.item, neighbour(input.by, 11)],
+			parameters: { ...reader.parameters(batch), ...input.parameters },
+			items: [reader.neighbours[0], input.item, reader.neighbours[1]],
 			credentials: webhookCredentials(portal.webhookUrl),
 			onError: 'continueErrorOutput',
 		});

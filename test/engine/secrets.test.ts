@@ -7,8 +7,9 @@ import { runWorkflow } from '../../dev/harness/engine';
 import type { OnError, WorkflowRunResult } from '../../dev/harness/engine';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 import { byPaySystemId, invoices, oauthCredentials, usePortal, webhookCredentials } from '../support';
+import type { SweptOperation } from './sweptOperations';
+import { LIST_METHOD, METHOD, PAYMENT_METHOD, SWEPT_OPERATIONS, aimAt, aimedMix, methodsOf } from './sweptOperations';
 
-const METHOD = 'sale.paysystem.settings.invoice.get';
 const ON_ERRORS: OnError[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
 const COMMAND_FAULT_KINDS: readonly FaultKind[] = ['commandQueryLimit', 'commandServerError', 'commandMissing'];
 // Every request fault the emulator's mix knows, taken from the emulator so a new kind joins the sweep.
@@ -29,10 +30,11 @@ interface OAuthTokens {
 /** The credential of one case, and what a portal that echoes its requests would say back. */
 interface CaseCredential {
 	credentials: Record<string, ICredentialDataDecryptedObject>;
-	echo(method: string): string;
+	echo(method: string, query?: string): string;
 }
 
 interface CaseContext {
+	operation: SweptOperation;
 	portal: Portal;
 	authentication: Authentication;
 	batch: boolean;
@@ -81,7 +83,16 @@ const coverage = {
 	reportedCodes: new Set<string>(),
 	/** Fault kinds the emulator injected into a run. */
 	injectedFaults: new Set<string>(),
+	/** By operation: the methods the portal received, alone or as batch commands. */
+	methodsReceived: new Map<string, Set<string>>(),
+	/** By operation: the codes reported back. */
+	reportedByOperation: new Map<string, Set<string>>(),
+	/** Operations whose runs showed users the portal's echoed text. */
+	echoedOperations: new Set<string>(),
 };
+
+/** Adds values to the set a map holds under a key. */
+const note = (map: Map<string, Set<string>>, key: string, values: Iterable<string>) => map.set(key, new Set([...(map.get(key) ?? []), ...values]));
 
 /** The echoes the current case had the portal send, with every secret in them. */
 let caseEchoes: string[] = [];
@@ -106,7 +117,7 @@ function placeKind(place: string): string {
 function webhookCredential(portal: Portal): CaseCredential {
 	return {
 		credentials: webhookCredentials(portal.webhookUrl),
-		echo: (method) => echoed(`${ECHO_MARK} ${portal.webhookUrl}${method}.json?INVOICE_ID=10 failed for webhook ${portal.webhookCode}`),
+		echo: (method, query = 'INVOICE_ID=10') => echoed(`${ECHO_MARK} ${portal.webhookUrl}${method}.json?${query} failed for webhook ${portal.webhookCode}`),
 	};
 }
 
@@ -114,9 +125,9 @@ function oauthCredential(portal: Portal, tokens: OAuthTokens, stored?: ICredenti
 	const { access_token: access, refresh_token: refresh } = tokens;
 	return {
 		credentials: stored === undefined ? oauthCredentials(portal, tokens) : { bitrix24OAuth2Api: stored },
-		echo: (method) =>
+		echo: (method, query = 'INVOICE_ID=10') =>
 			echoed(
-				`${ECHO_MARK} ${portal.origin}/rest/${method}.json?auth=${access} failed: Authorization: Bearer ${access}; ` +
+				`${ECHO_MARK} ${portal.origin}/rest/${method}.json?${query}&auth=${access} failed: Authorization: Bearer ${access}; ` +
 					`token ${access}, refresh ${refresh}, client secret ${portal.clientSecret}; ` +
 					`grant_type=refresh_token&refresh_token=${refresh}&client_secret=${portal.clientSecret}`,
 			),
@@ -127,12 +138,12 @@ function runNode(context: CaseContext, settings: RunSettings = {}): Promise<Work
 	const parameters: INodeParameters = {
 		...(context.authentication === 'oAuth2' ? { authentication: 'oAuth2' } : {}),
 		// No retries and no pacing: a failure reaches the user the same way after them, and runs stay quick.
-		...byPaySystemId(11, { batch: context.batch, maxRetries: 0, rateLimit: 'none', ...settings.options }),
+		...context.operation.parameters({ batch: context.batch, maxRetries: 0, rateLimit: 'none', ...settings.options }),
 	};
 	return runWorkflow({
 		parameters,
-		// A success, a method error and an item that is never sent.
-		items: settings.items ?? invoices(10, 404, 'bad'),
+		// A success, the portal's own errors and an item that is never sent.
+		items: settings.items ?? [...context.operation.valid(1), ...context.operation.failing],
 		credentials: settings.credentials ?? context.credential.credentials,
 		onError: context.onError,
 	});
@@ -165,6 +176,7 @@ function classifiedSecrets(portal: Portal, tokens: OAuthTokens[]): Array<[Secret
 	const kinds = new Map<string, SecretKind>([
 		[portal.webhookCode, 'webhook code'],
 		[portal.noScopeWebhookCode, 'webhook code'],
+		[portal.noCrmWebhookCode, 'webhook code'],
 		[portal.clientSecret, 'client secret'],
 	]);
 	for (const token of tokens) {
@@ -244,7 +256,7 @@ function sweep(portal: Portal, results: WorkflowRunResult[], thrown: unknown[], 
 		hits,
 		searched: [...searched].sort(),
 		echoReached: readable.filter(([, text]) => text.includes(ECHO_MARK)).map(([place]) => placeKind(place)),
-		reportedCodes: [...texts.matchAll(/"errorCode":"([A-Za-z_]+)"/g)].map((match) => match[1]),
+		reportedCodes: [...texts.matchAll(/"errorCode":"([A-Za-z0-9_]+)"/g)].map((match) => match[1]),
 	};
 }
 
@@ -253,22 +265,28 @@ function savedTokens(results: WorkflowRunResult[]): OAuthTokens[] {
 	return results.flatMap((result) => result.credentialsHelper.saved.map((entry) => entry.data.oauthTokenData as unknown as OAuthTokens));
 }
 
-/** The portal answers every REST call this way, with an echo of the request in its text. */
-function answerEveryCall(context: CaseContext, response: (echo: string) => FaultRule['response']): void {
-	context.portal.addFault({ response: response(context.credential.echo(context.batch ? 'batch' : METHOD)) });
+/** The echo of the request the operation's targeted calls go out in. */
+function echoOf(context: CaseContext, credential = context.credential): string {
+	return credential.echo(context.batch ? 'batch' : context.operation.method, context.operation.query);
 }
 
-function expectEchoShown(results: WorkflowRunResult[]): void {
-	expect(results.map((result) => serialize([result.output, result.errorOutput, result.nodeError]).includes(ECHO_MARK))).toEqual(
-		results.map(() => true),
-	);
+/** The portal answers the operation's targeted calls this way, with an echo of the request in its text. */
+function answerEveryCall(context: CaseContext, response: (echo: string) => FaultRule['response']): void {
+	aimAt(context.portal, context.operation, context.batch, response(echoOf(context)));
+}
+
+function expectEchoShown(results: WorkflowRunResult[], context: CaseContext): void {
+	const shown = results.map((result) => serialize([result.output, result.errorOutput, result.nodeError]));
+	expect(shown.map((text) => text.includes(ECHO_MARK))).toEqual(results.map(() => true));
+	// Aimed at a later step, the echo comes back as the failure of a payment's settings, which names the payment.
+	if (context.operation.target !== undefined) expect(shown.map((text) => text.includes('"paymentId":'))).toEqual(results.map(() => true));
 }
 
 const requestFaultCases: SweepCase[] = REQUEST_FAULT_KINDS.map((kind) => ({
 	name: `${kind} on every request`,
 	async run(context) {
 		// A slow answer comes after the node's timeout; a storm or a time limit ends soon after the run.
-		context.portal.injectFaults({ [kind]: 1, slowDelayMs: 400, stormSeconds: 1, operatingResetSeconds: 1 });
+		context.portal.injectFaults(aimedMix(context.operation, context.batch, { [kind]: 1, slowDelayMs: 400, stormSeconds: 1, operatingResetSeconds: 1 }, false));
 		const result = await runNode(context, { options: kind === 'slow' ? { timeout: 150 } : {} });
 		expect(context.portal.injectedFaults()[kind]).toBeGreaterThan(0);
 		noteInjectedFaults(context.portal);
@@ -281,7 +299,7 @@ const errorCodeCases: SweepCase[] = CONTRACT_ERROR_CODES.map(([code, status]) =>
 	async run(context) {
 		answerEveryCall(context, (echo) => ({ status, json: { error: code, error_description: echo } }));
 		const results = [await runNode(context)];
-		expectEchoShown(results);
+		expectEchoShown(results, context);
 		return results;
 	},
 }));
@@ -298,8 +316,8 @@ const SWEEP_CASES: SweepCase[] = [
 		name: 'batch command faults on every command',
 		only: { batch: true },
 		async run(context) {
-			context.portal.injectFaults({ seed: 3, commandFaults: 1 });
-			const result = await runNode(context, { items: invoices(10, 11, 12, 13, 14, 15, 404, 'bad') });
+			context.portal.injectFaults(aimedMix(context.operation, context.batch, { seed: 3, commandFaults: 1 }, true));
+			const result = await runNode(context, { items: [...context.operation.valid(6), ...context.operation.failing] });
 			const injected = context.portal.injectedFaults();
 			expect(COMMAND_FAULT_KINDS.map((kind) => injected[kind] > 0)).toEqual([true, true, true]);
 			noteInjectedFaults(context.portal);
@@ -312,17 +330,19 @@ const SWEEP_CASES: SweepCase[] = [
 		async run(context) {
 			// The second call of the run meets an expired token: n8n refreshes it and the call is repeated.
 			context.portal.injectFaults({ expireTokensEvery: 2 });
-			const first = await runNode(context, { items: context.batch ? invoices(...Array(50).fill(10), 404, 'bad') : invoices(10, 404, 'bad') });
+			const { valid, failing } = context.operation;
+			const first = await runNode(context, { items: [...valid(context.batch ? 50 : 1), ...failing] });
 			expect(context.portal.injectedFaults().expiredToken).toBeGreaterThan(0);
 			noteInjectedFaults(context.portal);
-			expect(first.credentialsHelper.saved).toHaveLength(1);
-			// The next run uses the token n8n saved, and the portal echoes the new tokens back.
-			const stored = first.credentialsHelper.saved[0].data;
+			// One refresh for each expiry: the requests of a run go one after another.
+			expect(first.credentialsHelper.saved).toHaveLength(context.portal.injectedFaults().expiredToken);
+			// The next run uses the token n8n saved last, and the portal echoes the new tokens back.
+			const stored = first.credentialsHelper.saved[first.credentialsHelper.saved.length - 1].data;
 			const refreshed = oauthCredential(context.portal, stored.oauthTokenData as unknown as OAuthTokens, stored);
 			context.portal.injectFaults(null);
-			context.portal.addFault({ response: { status: 400, json: { error: 'ERROR_CHECK_FAILURE', error_description: refreshed.echo(context.batch ? 'batch' : METHOD) } } });
-			const second = await runNode(context, { credentials: refreshed.credentials, items: invoices(10, 11) });
-			expectEchoShown([second]);
+			aimAt(context.portal, context.operation, context.batch, { status: 400, json: { error: 'ERROR_CHECK_FAILURE', error_description: echoOf(context, refreshed) } });
+			const second = await runNode(context, { credentials: refreshed.credentials, items: valid(2) });
+			expectEchoShown([second], context);
 			return [first, second];
 		},
 	},
@@ -332,7 +352,7 @@ const SWEEP_CASES: SweepCase[] = [
 		async run(context) {
 			answerEveryCall(context, (echo) => ({ status: 400, json: { error: echo, error_description: 'Bad request' } }));
 			const results = [await runNode(context)];
-			expectEchoShown(results);
+			expectEchoShown(results, context);
 			return results;
 		},
 	},
@@ -340,16 +360,19 @@ const SWEEP_CASES: SweepCase[] = [
 		name: 'every error code inside a batch answer, and one that is an echo, each echoing the request URL and the secrets',
 		only: { batch: true },
 		async run(context) {
-			const echo = context.credential.echo('batch');
+			const echo = echoOf(context);
 			// The node keys its commands i0, i1, ... in input order; the last command's code is the echo itself.
 			const codes = [...CONTRACT_ERROR_CODES.map(([code]) => code), echo];
-			const resultError = Object.fromEntries(codes.map((code, index) => [`i${index}`, { error: code, error_description: echo }]));
+			// crm.item.* sends its codes as JSON numbers.
+			const resultError = Object.fromEntries(codes.map((code, index) => [`i${index}`, { error: /^\d+$/.test(code) ? Number(code) : code, error_description: echo }]));
+			const skip = context.operation.target?.batchesBefore ?? 0;
 			context.portal.addFault({
 				restMethod: 'batch',
+				skip,
 				response: { status: 200, json: { result: { result: [], result_error: resultError, result_total: [], result_next: [], result_time: [] }, time: {} } },
 			});
-			const results = [await runNode(context, { items: invoices(...codes.map((_, index) => index + 1)) })];
-			expectEchoShown(results);
+			const results = [await runNode(context, { items: context.operation.valid(codes.length) })];
+			expectEchoShown(results, context);
 			return results;
 		},
 	},
@@ -368,44 +391,49 @@ const casesFor = (authentication: Authentication, batch: boolean) =>
 describe('No output, error message or description ever contains the webhook code, a token or the client secret', () => {
 	const portal = usePortal();
 
-	describe.each<[string, Authentication]>([
-		['webhook', 'webhook'],
-		['OAuth2', 'oAuth2'],
-	])('with %s credentials', (_label, authentication) => {
-		describe.each([true, false])('batch %s', (batch) => {
-			describe.each(ON_ERRORS)('%s', (onError) => {
-				it.each(casesFor(authentication, batch))('$name', async (sweepCase) => {
-					caseEchoes = [];
-					const tokens = authentication === 'oAuth2' ? portal().issueTokens() : null;
-					const credential = tokens === null ? webhookCredential(portal()) : oauthCredential(portal(), tokens);
-					const results = await sweepCase.run({ portal: portal(), authentication, batch, onError, credential });
-					const thrown = await Promise.all(results.map((result) => result.nodeFinished));
-					expect(portal().requests.length).toBeGreaterThan(0);
-					const refreshed = savedTokens(results);
-					const known = [...(tokens === null ? [] : [tokens]), ...refreshed];
-					// Every token the portal issued is one the runs held, so each is searched under its kind.
-					const secrets = classifiedSecrets(portal(), known);
-					expect([...new Set(secrets.map(([kind]) => kind))].sort()).toEqual(
-						authentication === 'oAuth2' ? ['access token', 'client secret', 'refresh token', 'webhook code'] : ['client secret', 'webhook code'],
-					);
-					const result = sweep(portal(), results, thrown, known);
-					expect(result.hits).toEqual([]);
-					// Every place was searched in every case: what users read of each run, and each request the portal received.
-					expect(result.searched).toEqual([...READABLE_PLACES, ...RECEIVED_PLACES, ...(batch ? [BATCH_COMMAND_PLACE] : [])].sort());
+	describe.each(SWEPT_OPERATIONS.map((operation) => [operation.name, operation] as const))('%s', (_name, operation) => {
+		describe.each<[string, Authentication]>([
+			['webhook', 'webhook'],
+			['OAuth2', 'oAuth2'],
+		])('with %s credentials', (_label, authentication) => {
+			describe.each([true, false])('batch %s', (batch) => {
+				describe.each(ON_ERRORS)('%s', (onError) => {
+					it.each(casesFor(authentication, batch))('$name', async (sweepCase) => {
+						caseEchoes = [];
+						const tokens = authentication === 'oAuth2' ? portal().issueTokens() : null;
+						const credential = tokens === null ? webhookCredential(portal()) : oauthCredential(portal(), tokens);
+						const results = await sweepCase.run({ operation, portal: portal(), authentication, batch, onError, credential });
+						const thrown = await Promise.all(results.map((result) => result.nodeFinished));
+						expect(portal().requests.length).toBeGreaterThan(0);
+						const refreshed = savedTokens(results);
+						const known = [...(tokens === null ? [] : [tokens]), ...refreshed];
+						// Every token the portal issued is one the runs held, so each is searched under its kind.
+						const secrets = classifiedSecrets(portal(), known);
+						expect([...new Set(secrets.map(([kind]) => kind))].sort()).toEqual(
+							authentication === 'oAuth2' ? ['access token', 'client secret', 'refresh token', 'webhook code'] : ['client secret', 'webhook code'],
+						);
+						const result = sweep(portal(), results, thrown, known);
+						expect(result.hits).toEqual([]);
+						// Every place was searched in every case: what users read of each run, and each request the portal received.
+						expect(result.searched).toEqual([...READABLE_PLACES, ...RECEIVED_PLACES, ...(batch ? [BATCH_COMMAND_PLACE] : [])].sort());
 
-					noteInjectedFaults(portal());
-					for (const { errorCode } of portal().requests) {
-						if (errorCode !== null) coverage.answeredCodes.add(errorCode);
-					}
-					result.reportedCodes.forEach((code) => coverage.reportedCodes.add(code));
-					result.echoReached.forEach((place) => coverage.echoReached.add(place));
-					// The secrets in the echoes are what the places would show if redaction failed.
-					if (result.echoReached.length > 0) {
-						const renewed = new Set(refreshed.flatMap((token) => [token.access_token, token.refresh_token]));
-						for (const [kind, secret] of secrets) {
-							if (caseEchoes.some((echo) => echo.includes(secret))) coverage.echoedSecrets.add(renewed.has(secret) ? `${kind} from a refresh` : kind);
+						noteInjectedFaults(portal());
+						for (const { errorCode } of portal().requests) {
+							if (errorCode !== null) coverage.answeredCodes.add(errorCode);
 						}
-					}
+						result.reportedCodes.forEach((code) => coverage.reportedCodes.add(code));
+						result.echoReached.forEach((place) => coverage.echoReached.add(place));
+						note(coverage.reportedByOperation, operation.name, result.reportedCodes);
+						note(coverage.methodsReceived, operation.name, methodsOf(portal()));
+						if (result.echoReached.length > 0) coverage.echoedOperations.add(operation.name);
+						// The secrets in the echoes are what the places would show if redaction failed.
+						if (result.echoReached.length > 0) {
+							const renewed = new Set(refreshed.flatMap((token) => [token.access_token, token.refresh_token]));
+							for (const [kind, secret] of secrets) {
+								if (caseEchoes.some((echo) => echo.includes(secret))) coverage.echoedSecrets.add(renewed.has(secret) ? `${kind} from a refresh` : kind);
+							}
+						}
+					});
 				});
 			});
 		});
@@ -446,6 +474,21 @@ describe('No output, error message or description ever contains the webhook code
 
 		it('saw every contract error code reported back as an errorCode', () => {
 			expect(CONTRACT_ERROR_CODES.map(([code]) => code).filter((code) => !coverage.reportedCodes.has(code))).toEqual([]);
+		});
+
+		it('saw the codes of the payment operations reported back, PAYMENT_NOT_FOUND from the listing of payments', () => {
+			expect(['PAYMENT_NOT_FOUND', 'ERROR_INTERNAL_ORDER_NOT_FOUND', '0', '100'].filter((code) => !coverage.reportedCodes.has(code))).toEqual([]);
+			expect([...(coverage.reportedByOperation.get('getForCrmItem, listing the payments') ?? [])]).toContain('PAYMENT_NOT_FOUND');
+		});
+
+		it("ran every operation, both steps of getForCrmItem, and showed users each one's echo", () => {
+			expect(Object.fromEntries([...coverage.methodsReceived].map(([name, methods]) => [name, [...methods].sort()]))).toEqual({
+				get: [METHOD],
+				getForPayment: [PAYMENT_METHOD],
+				'getForCrmItem, listing the payments': [LIST_METHOD, PAYMENT_METHOD],
+				"getForCrmItem, reading each payment's settings": [LIST_METHOD, PAYMENT_METHOD],
+			});
+			expect([...coverage.echoedOperations].sort()).toEqual(SWEPT_OPERATIONS.map((operation) => operation.name).sort());
 		});
 
 		it('had the emulator inject every fault kind it knows', () => {

@@ -15,6 +15,8 @@ const NODE_SOURCES = [
 	'Bitrix24PaySystemInvoiceSettings.node',
 	'actions/fields',
 	'actions/get.operation',
+	'actions/getForCrmItem.operation',
+	'actions/getForPayment.operation',
 	'actions/operations',
 	'actions/settings',
 	'description',
@@ -176,6 +178,8 @@ describe('the published tarball', () => {
 		expect(codex.categories).toEqual(['Sales', 'Finance & Accounting']);
 		expect(codex.resources.primaryDocumentation).toEqual([
 			{ url: 'https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-invoice-get.html' },
+			{ url: 'https://apidocs.bitrix24.com/api-reference/pay-system/sale-pay-system-settings-payment-get.html' },
+			{ url: 'https://apidocs.bitrix24.com/api-reference/crm/universal/payment/crm-item-payment-list.html' },
 		]);
 	});
 

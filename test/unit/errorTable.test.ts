@@ -6,7 +6,7 @@ const isRetryable = (errorCode: string) => isRetried({ errorCode, httpCode: null
 
 const RETRIED = ['QUERY_LIMIT_EXCEEDED', 'OPERATION_TIME_LIMIT', 'INTERNAL_SERVER_ERROR', 'ERROR_UNEXPECTED_ANSWER'];
 
-const LISTED_CODES = [...CONTRACT_ERROR_CODES.map(([code]) => code), 'NETWORK_ERROR', 'INVALID_PARAMETER'];
+const LISTED_CODES = [...CONTRACT_ERROR_CODES.map(([code]) => code), 'NETWORK_ERROR', 'INVALID_PARAMETER', 'PAYMENT_NOT_FOUND'];
 
 describe('Errors: each Bitrix24 code comes with the HTTP status docs/contract.md#error-codes gives it', () => {
 	it.each(CONTRACT_ERROR_CODES)('%s is HTTP %i', (code, httpStatus) => {
@@ -63,6 +63,15 @@ describe('Every error code carries a hint for the user', () => {
 	});
 });
 
+describe('PAYMENT_NOT_FOUND: a smart invoice or deal without the payments asked for', () => {
+	it('is not retried, and its hint names the Unpaid Only setting', () => {
+		expect(isRetryable('PAYMENT_NOT_FOUND')).toBe(false);
+		expect(describeErrorCode('PAYMENT_NOT_FOUND').hint).toBe(
+			'The smart invoice or deal has no payments, or no unpaid one when "Payments" is "Unpaid Only". Add a payment in Bitrix24, or check the entity type and ID.',
+		);
+	});
+});
+
 describe('Smart invoices (crm.item, entityTypeId 31) answer ERROR_INTERNAL_INVOICE_NOT_FOUND: the hint says so', () => {
 	const hint = describeErrorCode('ERROR_INTERNAL_INVOICE_NOT_FOUND').hint;
 
@@ -72,6 +81,41 @@ describe('Smart invoices (crm.item, entityTypeId 31) answer ERROR_INTERNAL_INVOI
 
 	it('the hint says the method reads legacy invoices', () => {
 		expect(hint.toLowerCase()).toContain('legacy');
+	});
+});
+
+describe('The codes of the payment methods: ERROR_INTERNAL_ORDER_NOT_FOUND, and the numeric codes of crm.item.* as text', () => {
+	it.each([
+		['ERROR_INTERNAL_ORDER_NOT_FOUND', 400],
+		['0', 400],
+		['100', 400],
+	])('%s is HTTP %i, not retried, with a hint of its own', (code, httpStatus) => {
+		expect(Object.prototype.hasOwnProperty.call(ERROR_TABLE, code)).toBe(true);
+		expect(describeErrorCode(code).httpStatus).toBe(httpStatus);
+		expect(isRetryable(code)).toBe(false);
+		expect(describeErrorCode(code).hint).not.toBe(describeErrorCode('SOME_NEW_CODE').hint);
+	});
+
+	it('the hints say what each code means for the payments', () => {
+		expect(describeErrorCode('ERROR_INTERNAL_ORDER_NOT_FOUND').hint).toBe(
+			'The order this payment belongs to was not found on the portal. Check the payment ID.',
+		);
+		expect(describeErrorCode('0').hint).toBe(
+			"The portal refused to list the payments: the user behind the webhook or application may not read this smart invoice or deal, or it does not exist. Check the entity type and ID and the user's CRM permissions.",
+		);
+		expect(describeErrorCode('100').hint).toBe('The portal says a required field of crm.item.payment.list is missing. Check the entity type and ID.');
+	});
+
+	it('ACCESS_DENIED names the REST-handler check first', () => {
+		expect(describeErrorCode('ACCESS_DENIED').hint).toBe(
+			'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders.',
+		);
+	});
+
+	it('insufficient_scope names pay_system and crm', () => {
+		expect(describeErrorCode('insufficient_scope').hint).toBe(
+			'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+		);
 	});
 });
 
@@ -86,17 +130,18 @@ describe('An error code the table does not know is reported with a hint and not 
 	});
 });
 
-describe('Local codes INVALID_PARAMETER, NETWORK_ERROR, INVALID_RESPONSE, OAUTH_REFRESH_FAILED have no HTTP status of their own', () => {
+describe('Local codes INVALID_PARAMETER, NETWORK_ERROR, INVALID_RESPONSE, OAUTH_REFRESH_FAILED, PAYMENT_NOT_FOUND have no HTTP status of their own', () => {
 	it('the local code names are exact', () => {
 		expect(LOCAL_ERROR_CODES).toEqual({
 			invalidParameter: 'INVALID_PARAMETER',
 			networkError: 'NETWORK_ERROR',
 			invalidResponse: 'INVALID_RESPONSE',
 			refreshFailed: 'OAUTH_REFRESH_FAILED',
+			paymentNotFound: 'PAYMENT_NOT_FOUND',
 		});
 	});
 
-	it.each(['INVALID_PARAMETER', 'NETWORK_ERROR', 'INVALID_RESPONSE', 'OAUTH_REFRESH_FAILED'])('%s is in the table with httpStatus null', (code) => {
+	it.each(['INVALID_PARAMETER', 'NETWORK_ERROR', 'INVALID_RESPONSE', 'OAUTH_REFRESH_FAILED', 'PAYMENT_NOT_FOUND'])('%s is in the table with httpStatus null', (code) => {
 		expect(Object.prototype.hasOwnProperty.call(ERROR_TABLE, code)).toBe(true);
 		expect(ERROR_TABLE[code].httpStatus).toBeNull();
 		expect(ERROR_TABLE[code].hint.trim().length).toBeGreaterThan(0);
