@@ -17,9 +17,9 @@ export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 		// shows no subtitle at all when resolving it fails.
 		subtitle:
 			'={{ $rawParameter["operation"] === "getForPayment" ' +
-			'? "Payment settings: payment " + (String($rawParameter["paymentId"]).startsWith("=") ? "from input" : $rawParameter["paymentId"]) ' +
+			'? "Get settings: payment " + (String($rawParameter["paymentId"]).startsWith("=") ? "from input" : $rawParameter["paymentId"]) ' +
 			': $rawParameter["operation"] === "getForCrmItem" ' +
-			'? (String($rawParameter["entityTypeId"]) === "2" ? "Payment settings: deal " : "Payment settings: smart invoice ") + (String($rawParameter["entityId"]).startsWith("=") ? "from input" : $rawParameter["entityId"]) ' +
+			'? (String($rawParameter["entityTypeId"]).startsWith("=") ? "Payments" : String($rawParameter["entityTypeId"]) === "2" ? "Deal payments" : "Invoice payments") + ": " + (String($rawParameter["entityId"]).startsWith("=") ? "from input" : $rawParameter["entityId"]) ' +
 			': "Get settings: invoice " + (String($rawParameter["invoiceId"]).startsWith("=") ? "from input" : $rawParameter["invoiceId"]) }}',
 		description:
 			'Read the pay system settings of Bitrix24 legacy invoices, of payments, and of the payments of smart invoices and deals',

@@ -141,16 +141,18 @@ describe('What the editor shows: subtitle, notices, hints', () => {
 	});
 
 	it('shows the payment of Get for Payment, or that it comes from the input', () => {
-		expect(subtitleOf({ ...PAYMENT, paymentId: 501 })).toBe('Payment settings: payment 501');
-		expect(subtitleOf({ ...PAYMENT, paymentId: '={{ $json.paymentId }}' })).toBe('Payment settings: payment from input');
+		expect(subtitleOf({ ...PAYMENT, paymentId: 501 })).toBe('Get settings: payment 501');
+		expect(subtitleOf({ ...PAYMENT, paymentId: '={{ $json.paymentId }}' })).toBe('Get settings: payment from input');
 	});
 
 	it('shows the smart invoice or deal of Get for Smart Invoice or Deal, or that it comes from the input', () => {
-		expect(subtitleOf({ ...CRM_ITEM, entityId: 5 })).toBe('Payment settings: smart invoice 5');
-		expect(subtitleOf({ ...CRM_ITEM, entityTypeId: 31, entityId: 5 })).toBe('Payment settings: smart invoice 5');
-		expect(subtitleOf({ ...CRM_ITEM, entityTypeId: 2, entityId: 20 })).toBe('Payment settings: deal 20');
-		expect(subtitleOf({ ...CRM_ITEM, entityId: '={{ $json.id }}' })).toBe('Payment settings: smart invoice from input');
-		expect(subtitleOf({ ...CRM_ITEM, entityTypeId: 2, entityId: '={{ $json.id }}' })).toBe('Payment settings: deal from input');
+		expect(subtitleOf({ ...CRM_ITEM, entityId: 5 })).toBe('Invoice payments: 5');
+		expect(subtitleOf({ ...CRM_ITEM, entityTypeId: 31, entityId: 5 })).toBe('Invoice payments: 5');
+		expect(subtitleOf({ ...CRM_ITEM, entityTypeId: 2, entityId: 20 })).toBe('Deal payments: 20');
+		expect(subtitleOf({ ...CRM_ITEM, entityId: '={{ $json.id }}' })).toBe('Invoice payments: from input');
+		expect(subtitleOf({ ...CRM_ITEM, entityTypeId: 2, entityId: '={{ $json.id }}' })).toBe('Deal payments: from input');
+		// An entity type from an expression is known per item only.
+		expect(subtitleOf({ ...CRM_ITEM, entityTypeId: '={{ 2 }}', entityId: 20 })).toBe('Payments: 20');
 	});
 
 	function shownFields(parameters: Parameters<typeof buildPackageNode>[0]): string[] {
@@ -211,7 +213,10 @@ describe('What the editor shows: subtitle, notices, hints', () => {
 			['paySystemId', paySystemHint],
 			['bxRestHandler', 'Handlers are added by Bitrix24 applications (sale.paysystem.handler.list). The code is case-sensitive.'],
 			['paymentId', 'Usually mapped from the input, e.g. {{ $json.paymentId }}. The payment must use the pay system chosen below.'],
-			['paySystemId', paySystemHint],
+			[
+				'paySystemId',
+				'The list shows the pay systems on a REST handler, the only ones whose settings the portal gives out. Choose By ID to give the ID from the input.',
+			],
 			['entityId', 'Usually mapped from the input, e.g. {{ $json.id }}. Every payment of the object is read, each with its own pay system.'],
 		]);
 	});

@@ -56,13 +56,16 @@ export function locatorField(field: {
  * The pay system, picked from the portal's list or given by ID (`paySystemId`, PAY_SYSTEM_ID). The list
  * asks the portal for the pay systems the chosen operation can read.
  */
-export function paySystemLocator(show: IDisplayOptions['show']): INodeProperties {
+export function paySystemLocator(
+	show: IDisplayOptions['show'],
+	hint = 'The list shows the portal\'s pay systems (sale.paysystem.list). Choose By ID to give the ID from the input.',
+): INodeProperties {
 	return locatorField({
 		displayName: 'Pay System',
 		name: 'paySystemId',
 		show,
 		description: 'The pay system whose settings are read (PAY_SYSTEM_ID)',
-		hint: 'The list shows the portal\'s pay systems (sale.paysystem.list). Choose By ID to give the ID from the input.',
+		hint,
 		searchListMethod: 'searchPaySystems',
 		typed: {
 			displayName: 'By ID',

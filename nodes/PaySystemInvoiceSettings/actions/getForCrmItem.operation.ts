@@ -4,7 +4,7 @@ import type { Bitrix24Outcome } from '../../shared/bitrix24/answers';
 import { isRecord } from '../../shared/bitrix24/answers';
 import { invalidResponse, paymentNotFound } from '../../shared/bitrix24/failures';
 import type { ItemInput } from '../../shared/bitrix24/itemInput';
-import { describeValue } from '../../shared/bitrix24/itemInput';
+import { describeValue, parsePositiveId } from '../../shared/bitrix24/itemInput';
 import type { Operation, Step } from '../../shared/bitrix24/runner';
 import { wholeIdField } from './fields';
 import { METHOD as SETTINGS_METHOD } from './getForPayment.operation';
@@ -83,8 +83,9 @@ function toPayment(entry: unknown): Payment | null {
 
 function plan(input: ItemInput): Step {
 	const rawType = input.value('entityTypeId', 'Entity Type', 31);
-	const entityTypeId = Number(rawType);
-	if (typeof rawType === 'boolean' || !Object.prototype.hasOwnProperty.call(ENTITY_TYPES, entityTypeId)) {
+	// The same shapes an ID may take: a number, or digits as text.
+	const entityTypeId = parsePositiveId(rawType);
+	if (entityTypeId === null || !Object.prototype.hasOwnProperty.call(ENTITY_TYPES, entityTypeId)) {
 		return input.refuse(`Entity Type must be 31 (smart invoice) or 2 (deal); got ${describeValue(rawType)}`);
 	}
 	input.ids.entityTypeId = entityTypeId;

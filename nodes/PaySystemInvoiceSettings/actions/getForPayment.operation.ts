@@ -30,7 +30,10 @@ export const fields: INodeProperties[] = [
 		description: 'ID of the payment (of a smart invoice, deal or order), a whole number of 1 or more (an expression may give a number or numeric text)',
 		hint: 'Usually mapped from the input, e.g. {{ $json.paymentId }}. The payment must use the pay system chosen below.',
 	}),
-	paySystemLocator({ operation: [OPERATION] }),
+	paySystemLocator(
+		{ operation: [OPERATION] },
+		'The list shows the pay systems on a REST handler, the only ones whose settings the portal gives out. Choose By ID to give the ID from the input.',
+	),
 ];
 
 interface Request {
