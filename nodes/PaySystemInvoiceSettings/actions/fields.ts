@@ -1,4 +1,9 @@
-import type { IDisplayOptions, INodeProperties, INodePropertyModeValidation } from 'n8n-workflow';
+import type { IDisplayOptions, INodeProperties, INodePropertyModeValidation, INodePropertyOptions } from 'n8n-workflow';
+
+/** An operation's entry in the Operation list; `action` is what the nodes panel lists it as. */
+export function operationOption(name: string, value: string, description: string, action = description): INodePropertyOptions {
+	return { name, value, description, action };
+}
 
 /** A required whole-number ID field of one operation, usually mapped from the input. */
 export function wholeIdField(field: {

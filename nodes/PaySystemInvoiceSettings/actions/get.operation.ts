@@ -1,10 +1,9 @@
-import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ItemInput } from '../../shared/bitrix24/itemInput';
-import type { Operation } from '../../shared/bitrix24/runner';
-import { locatorField, paySystemLocator, wholeIdField } from './fields';
+import { locatorField, operationOption, paySystemLocator, wholeIdField } from './fields';
 import type { OutputMode } from './settings';
-import { outputModeOf, readSettings } from './settings';
+import { outputModeOf, readSettings, singleIdOperation, toOutput } from './settings';
 
 /**
  * Get (`get`): the pay system settings of a legacy CRM invoice, through
@@ -15,12 +14,7 @@ export const METHOD = 'sale.paysystem.settings.invoice.get';
 
 const OPERATION = 'get';
 
-export const option: INodePropertyOptions = {
-	name: 'Get for Legacy Invoice',
-	value: OPERATION,
-	description: 'Get pay system settings for an invoice',
-	action: 'Get pay system settings for an invoice',
-};
+export const option = operationOption('Get for Legacy Invoice', OPERATION, 'Get pay system settings for an invoice');
 
 export const fields: INodeProperties[] = [
 	{
@@ -97,28 +91,8 @@ function plan(input: ItemInput) {
 
 /** One item's settings as output `json`, by its output mode (docs/contract.md#outputs). */
 function toItems(request: Request, settings: IDataObject, time: IDataObject | null): IDataObject[] {
-	switch (request.outputMode) {
-		case 'keyValue':
-			return Object.entries(settings).map(([code, value]) => ({ invoiceId: request.invoiceId, code, value }) as IDataObject);
-		case 'full':
-			return [
-				{
-					invoiceId: request.invoiceId,
-					paySystemId: request.paySystemId,
-					bxRestHandler: request.bxRestHandler,
-					settings,
-					time,
-				},
-			];
-		default:
-			return [settings];
-	}
+	const { invoiceId, paySystemId, bxRestHandler } = request;
+	return toOutput(request.outputMode, settings, { invoiceId }, { invoiceId, paySystemId, bxRestHandler, settings, time });
 }
 
-export const operation: Operation = {
-	value: OPERATION,
-	ids: { invoiceId: null },
-	subject: (ids) => (ids.invoiceId === null ? null : `invoice ${String(ids.invoiceId)}`),
-	noSubject: 'no valid invoice ID',
-	plan,
-};
+export const operation = singleIdOperation(OPERATION, 'invoiceId', 'invoice', plan);

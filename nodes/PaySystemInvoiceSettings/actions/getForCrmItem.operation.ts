@@ -1,4 +1,4 @@
-import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { Bitrix24Outcome } from '../../shared/bitrix24/answers';
 import { isRecord } from '../../shared/bitrix24/answers';
@@ -6,10 +6,10 @@ import { invalidResponse, paymentNotFound } from '../../shared/bitrix24/failures
 import type { ItemInput } from '../../shared/bitrix24/itemInput';
 import { describeValue, parsePositiveId } from '../../shared/bitrix24/itemInput';
 import type { Operation, Step } from '../../shared/bitrix24/runner';
-import { wholeIdField } from './fields';
+import { operationOption, wholeIdField } from './fields';
 import { METHOD as SETTINGS_METHOD } from './getForPayment.operation';
 import type { OutputMode } from './settings';
-import { outputModeOf, readSettings } from './settings';
+import { outputModeOf, readSettings, toOutput } from './settings';
 
 /**
  * Get for Smart Invoice or Deal (`getForCrmItem`): the pay system settings of every payment of a CRM
@@ -25,12 +25,12 @@ const ENTITY_TYPES: Readonly<Record<number, string>> = { 31: 'smart invoice', 2:
 
 type PaymentFilter = 'all' | 'unpaid';
 
-export const option: INodePropertyOptions = {
-	name: 'Get for Smart Invoice or Deal',
-	value: OPERATION,
-	description: 'Get pay system settings for every payment of a smart invoice or deal',
-	action: 'Get pay system settings for the payments of a smart invoice or deal',
-};
+export const option = operationOption(
+	'Get for Smart Invoice or Deal',
+	OPERATION,
+	'Get pay system settings for every payment of a smart invoice or deal',
+	'Get pay system settings for the payments of a smart invoice or deal',
+);
 
 export const fields: INodeProperties[] = [
 	{
@@ -146,28 +146,10 @@ function readEverySettings(request: Request, payments: Payment[]): Step {
 
 /** One payment's settings as output `json`, by its output mode (docs/contract.md#outputs). */
 function toItems(request: Request, payment: Payment, settings: IDataObject, time: IDataObject | null): IDataObject[] {
-	switch (request.outputMode) {
-		case 'keyValue':
-			return Object.entries(settings).map(([code, value]) => ({ entityId: request.entityId, paymentId: payment.id, code, value }) as IDataObject);
-		case 'full':
-			return [
-				{
-					entityTypeId: request.entityTypeId,
-					entityId: request.entityId,
-					paymentId: payment.id,
-					accountNumber: payment.accountNumber,
-					paid: payment.paid,
-					sum: payment.sum,
-					currency: payment.currency,
-					paySystemId: payment.paySystemId,
-					paySystemName: payment.paySystemName,
-					settings,
-					time,
-				} as IDataObject,
-			];
-		default:
-			return [settings];
-	}
+	const { entityTypeId, entityId } = request;
+	const { id: paymentId, accountNumber, paid, sum, currency, paySystemId, paySystemName } = payment;
+	const full = { entityTypeId, entityId, paymentId, accountNumber, paid, sum, currency, paySystemId, paySystemName, settings, time };
+	return toOutput(request.outputMode, settings, { entityId, paymentId }, full as IDataObject);
 }
 
 export const operation: Operation = {

@@ -1,10 +1,9 @@
-import type { IDataObject, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ItemInput } from '../../shared/bitrix24/itemInput';
-import type { Operation } from '../../shared/bitrix24/runner';
-import { paySystemLocator, wholeIdField } from './fields';
+import { operationOption, paySystemLocator, wholeIdField } from './fields';
 import type { OutputMode } from './settings';
-import { outputModeOf, readSettings } from './settings';
+import { outputModeOf, readSettings, singleIdOperation, toOutput } from './settings';
 
 /**
  * Get for Payment (`getForPayment`): the pay system settings of one payment, through
@@ -15,12 +14,7 @@ export const METHOD = 'sale.paysystem.settings.payment.get';
 
 const OPERATION = 'getForPayment';
 
-export const option: INodePropertyOptions = {
-	name: 'Get for Payment',
-	value: OPERATION,
-	description: 'Get pay system settings for a payment',
-	action: 'Get pay system settings for a payment',
-};
+export const option = operationOption('Get for Payment', OPERATION, 'Get pay system settings for a payment');
 
 export const fields: INodeProperties[] = [
 	wholeIdField({
@@ -54,20 +48,8 @@ function plan(input: ItemInput) {
 
 /** One payment's settings as output `json`, by its output mode (docs/contract.md#outputs). */
 function toItems(request: Request, settings: IDataObject, time: IDataObject | null): IDataObject[] {
-	switch (request.outputMode) {
-		case 'keyValue':
-			return Object.entries(settings).map(([code, value]) => ({ paymentId: request.paymentId, code, value }) as IDataObject);
-		case 'full':
-			return [{ paymentId: request.paymentId, paySystemId: request.paySystemId, settings, time }];
-		default:
-			return [settings];
-	}
+	const { paymentId, paySystemId } = request;
+	return toOutput(request.outputMode, settings, { paymentId }, { paymentId, paySystemId, settings, time });
 }
 
-export const operation: Operation = {
-	value: OPERATION,
-	ids: { paymentId: null },
-	subject: (ids) => (ids.paymentId === null ? null : `payment ${String(ids.paymentId)}`),
-	noSubject: 'no valid payment ID',
-	plan,
-};
+export const operation = singleIdOperation(OPERATION, 'paymentId', 'payment', plan);

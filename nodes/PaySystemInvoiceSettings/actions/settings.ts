@@ -4,7 +4,7 @@ import { asMap } from '../../shared/bitrix24/answers';
 import type { Call } from '../../shared/bitrix24/calls';
 import { invalidResponse } from '../../shared/bitrix24/failures';
 import type { ItemInput } from '../../shared/bitrix24/itemInput';
-import type { Step } from '../../shared/bitrix24/runner';
+import type { Operation, Step } from '../../shared/bitrix24/runner';
 
 /** How the operations shape their output items (docs/contract.md#outputs). */
 export type OutputMode = 'settings' | 'keyValue' | 'full';
@@ -28,5 +28,31 @@ export function readSettings(call: Call, toItems: (settings: IDataObject, time: 
 			if (settings === null) return { failure: invalidResponse(200, 'The Bitrix24 portal sent settings that are not an object') };
 			return toItems(settings as IDataObject, answer.time);
 		},
+	};
+}
+
+/**
+ * One settings object as output `json`, by the item's output mode: the object itself, one
+ * `{...ids, code, value}` per setting (none for empty settings), or the `full` item.
+ */
+export function toOutput(mode: OutputMode, settings: IDataObject, ids: IDataObject, full: IDataObject): IDataObject[] {
+	switch (mode) {
+		case 'keyValue':
+			return Object.entries(settings).map(([code, value]) => ({ ...ids, code, value }) as IDataObject);
+		case 'full':
+			return [full];
+		default:
+			return [settings];
+	}
+}
+
+/** An operation whose items name one ID: error `details` carry it, messages call it "<noun> <id>". */
+export function singleIdOperation(value: string, idName: string, noun: string, plan: Operation['plan']): Operation {
+	return {
+		value,
+		ids: { [idName]: null },
+		subject: (ids) => (ids[idName] === null ? null : `${noun} ${String(ids[idName])}`),
+		noSubject: `no valid ${noun} ID`,
+		plan,
 	};
 }
