@@ -16,7 +16,8 @@ import { runWorkflow } from '../harness/engine';
 import { STANDARD_PORTAL, oauthCredentials, resourceLocator, webhookCredentials } from '../harness/fixtures';
 import type { SoakMix } from './mixes';
 
-const PAY_SYSTEMS = [11, 12, 13];
+/** Three pay systems on REST handlers: only those have settings a REST caller may read (13, cash, answers ACCESS_DENIED). */
+const PAY_SYSTEMS = [11, 12, 14];
 export const SOAK_MAX_RETRIES = DEFAULT_RETRY_POLICY.maxRetries;
 
 /** Item i asks for invoice 1000 + i; every 500th item carries an ID that is not one. */
