@@ -12,6 +12,7 @@ import { METHOD, PAY_SYSTEM_ID, isExpectedSettings, withTrailingSlash } from './
 export async function runAxiosBatch(webhookUrl: string, ids: number[]): Promise<PathOutcome> {
 	const url = `${withTrailingSlash(webhookUrl)}batch.json`;
 	const output: unknown[] = [];
+	let itemsOut = 0;
 	let errorItems = 0;
 	for (let start = 0; start < ids.length; start += BATCH_LIMIT) {
 		const chunk = ids.slice(start, start + BATCH_LIMIT);
@@ -23,8 +24,9 @@ export async function runAxiosBatch(webhookUrl: string, ids: number[]): Promise<
 		chunk.forEach((invoiceId, position) => {
 			const settings = results[`i${position}`];
 			output.push(settings);
+			if (settings !== undefined) itemsOut++;
 			if (!isExpectedSettings(invoiceId, settings)) errorItems++;
 		});
 	}
-	return { output, errorItems };
+	return { output, itemsOut, errorItems };
 }

@@ -11,6 +11,10 @@ export const PATH_LABELS: Readonly<Record<PathName, string>> = {
 	'axios-batch': 'axios, batch',
 };
 
+/** What the N items ask for: an invoice's settings each (`get`), or every payment's of a smart invoice (`getForCrmItem`). */
+export const WORKLOADS = ['invoice', 'crm-item'] as const;
+export type WorkloadName = (typeof WORKLOADS)[number];
+
 /** The URLs hold the webhook code: the environment keeps them out of the process list. */
 export const WEBHOOK_URL_ENV = 'BENCH_WEBHOOK_URL';
 /** A second portal, without limits, for the warm-up: the measured one sees only the measured requests. */
@@ -19,6 +23,8 @@ export const WARM_UP_WEBHOOK_URL_ENV = 'BENCH_WARM_UP_WEBHOOK_URL';
 export interface ScenarioRequest {
 	path: PathName;
 	n: number;
+	/** Unset: `invoice`. */
+	workload?: WorkloadName;
 	/** The node's `rateLimit` option; unset leaves the node's default. */
 	rateLimit?: string;
 	/** Items run once, untimed, against the warm-up portal before the measured run. */
@@ -33,7 +39,9 @@ export interface ScenarioReport {
 	/** The warm-up's wall time: the first run in the process. */
 	warmUpMs: number | null;
 	wallMs: number;
-	/** Input items without exactly their expected settings in the output. */
+	/** Settings the path handed back: one per invoice, or one per payment. */
+	itemsOut: number;
+	/** Expected outputs (per invoice, or per smart invoice and payment) not exactly in place, and extra ones. */
 	errorItems: number;
 	/** The process's peak resident set, module loading included. */
 	peakRssBytes: number;
@@ -47,6 +55,7 @@ export interface ScenarioReport {
 
 export function toArgv(request: ScenarioRequest): string[] {
 	const argv = ['--path', request.path, '--n', String(request.n)];
+	if (request.workload !== undefined) argv.push('--workload', request.workload);
 	if (request.rateLimit !== undefined) argv.push('--rate-limit', request.rateLimit);
 	if (request.warmUp !== undefined) argv.push('--warm-up', String(request.warmUp));
 	return argv;
@@ -58,18 +67,23 @@ export function fromArgv(argv: string[]): ScenarioRequest {
 		options: {
 			path: { type: 'string' },
 			n: { type: 'string' },
+			workload: { type: 'string' },
 			'rate-limit': { type: 'string' },
 			'warm-up': { type: 'string' },
 		},
 	});
 	const path = PATHS.find((name) => name === values.path);
 	const n = Number(values.n);
-	if (path === undefined || !Number.isSafeInteger(n) || n < 1) {
-		throw new Error(`Usage: scenario.ts --path ${PATHS.join('|')} --n <items> [--rate-limit <preset>] [--warm-up <items>]`);
+	const workload = WORKLOADS.find((name) => name === values.workload);
+	if (path === undefined || !Number.isSafeInteger(n) || n < 1 || (values.workload !== undefined && workload === undefined)) {
+		throw new Error(
+			`Usage: scenario.ts --path ${PATHS.join('|')} --n <items> [--workload ${WORKLOADS.join('|')}] [--rate-limit <preset>] [--warm-up <items>]`,
+		);
 	}
 	return {
 		path,
 		n,
+		workload,
 		rateLimit: values['rate-limit'],
 		warmUp: values['warm-up'] === undefined ? undefined : Number(values['warm-up']),
 	};

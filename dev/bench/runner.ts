@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { startPortal } from '../emulator/portal';
 import type { PortalOptions } from '../emulator/portal';
 import { PACKAGE_ROOT } from '../harness/package';
+import { CRM_ITEM_PORTAL } from './crmItems';
 import type { ScenarioReport, ScenarioRequest } from './protocol';
 import { PATH_LABELS, WARM_UP_WEBHOOK_URL_ENV, WEBHOOK_URL_ENV, toArgv } from './protocol';
 
@@ -23,12 +24,14 @@ export interface ScenarioResult {
 }
 
 export function describeRequest(request: ScenarioRequest): string {
-	return `${PATH_LABELS[request.path]}, N=${request.n.toLocaleString('en-US')}`;
+	const workload = request.workload === 'crm-item' ? 'getForCrmItem, ' : '';
+	return `${workload}${PATH_LABELS[request.path]}, N=${request.n.toLocaleString('en-US')}`;
 }
 
 export async function runScenario(request: ScenarioRequest, limits: PortalLimits): Promise<ScenarioResult> {
-	const portal = await startPortal({ limits });
-	const warmUpPortal = await startPortal({ limits: null });
+	const data = request.workload === 'crm-item' ? CRM_ITEM_PORTAL : {};
+	const portal = await startPortal({ ...data, limits });
+	const warmUpPortal = await startPortal({ ...data, limits: null });
 	try {
 		const report = await runChild(request, { [WEBHOOK_URL_ENV]: portal.webhookUrl, [WARM_UP_WEBHOOK_URL_ENV]: warmUpPortal.webhookUrl });
 		return {

@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { collectGarbage, heapUsedBytes, peakRssBytes, startHeapPeakSampler } from './memory';
 import type { ScenarioReport, ScenarioRequest } from './protocol';
 import { WARM_UP_WEBHOOK_URL_ENV, WEBHOOK_URL_ENV, fromArgv } from './protocol';
+import { smartInvoiceIds } from './crmItems';
 import type { PathOutcome } from './workload';
 import { invoiceIds } from './workload';
 
@@ -18,8 +19,14 @@ function nodeOptionsOf(request: ScenarioRequest): IDataObject {
 
 type PathRunner = (webhookUrl: string, ids: number[]) => Promise<PathOutcome>;
 
+/** The IDs the N items carry: invoices for `get`, smart invoices for `getForCrmItem`. */
+function idsOf(request: ScenarioRequest, n: number): number[] {
+	return request.workload === 'crm-item' ? smartInvoiceIds(n) : invoiceIds(n);
+}
+
 // Each path is loaded only when asked for, so a plain axios child never carries n8n in its memory.
 async function loadPath(request: ScenarioRequest): Promise<PathRunner> {
+	if (request.workload === 'crm-item') return await loadCrmItemPath(request);
 	switch (request.path) {
 		case 'node-batch':
 		case 'node-single': {
@@ -34,6 +41,21 @@ async function loadPath(request: ScenarioRequest): Promise<PathRunner> {
 	}
 }
 
+async function loadCrmItemPath(request: ScenarioRequest): Promise<PathRunner> {
+	switch (request.path) {
+		case 'node-batch':
+		case 'node-single': {
+			const { runNodeCrmItems } = await import('./nodePath');
+			const options = nodeOptionsOf(request);
+			return async (webhookUrl, ids) => await runNodeCrmItems(webhookUrl, ids, options);
+		}
+		case 'naive':
+			return (await import('./naive')).runNaiveCrmItems;
+		case 'axios-batch':
+			throw new Error('The crm-item workload has no axios-batch path');
+	}
+}
+
 function requiredEnv(name: string): string {
 	const value = process.env[name];
 	if (value === undefined || value === '') throw new Error(`${name} is not set`);
@@ -41,10 +63,11 @@ function requiredEnv(name: string): string {
 }
 
 // A first run in a process pays for lazy setup and cold code; a running n8n has paid that long before.
-async function warmUp(runPath: PathRunner, items: number | undefined): Promise<number | null> {
+async function warmUp(runPath: PathRunner, request: ScenarioRequest): Promise<number | null> {
+	const items = request.warmUp;
 	if (items === undefined || items < 1) return null;
 	const started = performance.now();
-	const outcome = await runPath(requiredEnv(WARM_UP_WEBHOOK_URL_ENV), invoiceIds(items));
+	const outcome = await runPath(requiredEnv(WARM_UP_WEBHOOK_URL_ENV), idsOf(request, items));
 	if (outcome.errorItems > 0) throw new Error(`The warm-up returned ${outcome.errorItems} wrong items`);
 	return performance.now() - started;
 }
@@ -52,11 +75,11 @@ async function warmUp(runPath: PathRunner, items: number | undefined): Promise<n
 async function main(): Promise<void> {
 	const request = fromArgv(process.argv.slice(2));
 	const webhookUrl = requiredEnv(WEBHOOK_URL_ENV);
-	const ids = invoiceIds(request.n);
+	const ids = idsOf(request, request.n);
 	const loadStarted = performance.now();
 	const runPath = await loadPath(request);
 	const loadMs = performance.now() - loadStarted;
-	const warmUpMs = await warmUp(runPath, request.warmUp);
+	const warmUpMs = await warmUp(runPath, request);
 
 	collectGarbage();
 	const baselineHeapBytes = heapUsedBytes();
@@ -74,6 +97,7 @@ async function main(): Promise<void> {
 		loadMs,
 		warmUpMs,
 		wallMs,
+		itemsOut: outcome.itemsOut,
 		// Read after the retained measurement: the output stays reachable until here.
 		errorItems: outcome.errorItems,
 		peakRssBytes: peakRssBytes(),

@@ -8,6 +8,8 @@ const FIRST_INVOICE_ID = 1001;
 /** What a path hands back: its output (held while memory is measured) and how many items came out wrong. */
 export interface PathOutcome {
 	output: unknown;
+	/** Settings handed back: an output item of the node, a 200 answer of the naive path. */
+	itemsOut: number;
 	errorItems: number;
 }
 

@@ -1,7 +1,7 @@
 /**
- * `npm run soak [-- --items N] [--mix NAME]`: N invoices (10,000 by default) through n8n's engine
- * against each fault mix on a portal with the standard limits, then a table per mix and the time a
- * cancel takes to stop a backoff. Exits non-zero when a rule of the soak is broken.
+ * `npm run soak [-- --items N] [--mix NAME]`: N items (10,000 by default: invoices, or smart invoices
+ * for the getForCrmItem mixes) through n8n's engine against each fault mix on a portal with the
+ * standard limits, then a table per mix and the time a cancel takes to stop a backoff. Exits non-zero when a rule of the soak is broken.
  */
 import { parseArgs } from 'node:util';
 
@@ -27,17 +27,18 @@ function formatInjected(report: SoakReport): string {
 function formatReport(report: SoakReport, summary: string, problems: string[]): string {
 	const rows: Array<[string, string]> = [
 		['items run', formatCount(report.items)],
+		['outputs expected', formatCount(report.expectedOutputs)],
 		['settings items / error items', `${formatCount(report.successItems)} / ${formatCount(report.errorItems)}`],
-		['items lost', formatCount(report.lost)],
-		['items duplicated', formatCount(report.duplicated)],
-		['items with a wrong value', formatCount(report.wrong)],
-		['items out of order', formatCount(report.outOfOrder)],
+		['outputs lost', formatCount(report.lost)],
+		['outputs duplicated', formatCount(report.duplicated)],
+		['outputs with a wrong value', formatCount(report.wrong)],
+		['outputs out of order', formatCount(report.outOfOrder)],
 		['requests (minimum)', `${formatCount(report.requests)} (${formatCount(report.minimumRequests)})`],
 		['requests over the minimum', formatCount(report.requests - report.minimumRequests)],
 		['faulted requests', formatCount(report.faultedRequests)],
 		['faults injected', formatInjected(report)],
 		['token refreshes', formatCount(report.refreshes)],
-		['most sends of one invoice', formatCount(report.maxSendsPerInvoice)],
+		['most sends of one call', formatCount(report.maxSendsPerCall)],
 		['time from faults to resends', formatDuration(report.retryWaitMs)],
 		['QUERY_LIMIT_EXCEEDED from pacing', formatCount(report.paceRefusals)],
 		['secret hits', formatCount(report.secretHits)],

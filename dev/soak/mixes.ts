@@ -7,6 +7,8 @@ export interface SoakMix {
 	summary: string;
 	faults: FaultMix | null;
 	authentication: 'webhook' | 'oAuth2';
+	/** What the items ask for: an invoice's settings each (`get`, the default), or every payment's of a smart invoice or deal. */
+	operation?: 'get' | 'getForCrmItem';
 	/** Node options beside the defaults (batch on, 5 retries, standard pacing). */
 	options?: Record<string, unknown>;
 }
@@ -14,6 +16,23 @@ export interface SoakMix {
 /** The request timeout the soak gives the node, and how late a slow answer comes. */
 export const SOAK_TIMEOUT_MS = 1000;
 const SLOW_DELAY_MS = 1500;
+
+/** Every kind of fault at a low share, all at once. */
+const EVERYTHING: FaultMix = {
+	serverError: 0.02,
+	reset: 0.02,
+	slow: 0.01,
+	slowDelayMs: SLOW_DELAY_MS,
+	truncated: 0.02,
+	badGateway: 0.01,
+	unavailable: 0.01,
+	operatingLimit: 0.01,
+	operatingResetSeconds: 2,
+	queryLimitStorm: 0.01,
+	stormSeconds: 3,
+	expireTokensEvery: 30,
+	commandFaults: 0.02,
+};
 
 export const SOAK_MIXES: readonly SoakMix[] = [
 	{ name: 'clean', summary: 'no faults: the baseline', faults: null, authentication: 'webhook' },
@@ -75,23 +94,23 @@ export const SOAK_MIXES: readonly SoakMix[] = [
 	{
 		name: 'everything',
 		summary: 'OAuth2, all of the above at lower shares at once',
-		faults: {
-			seed: 20,
-			serverError: 0.02,
-			reset: 0.02,
-			slow: 0.01,
-			slowDelayMs: SLOW_DELAY_MS,
-			truncated: 0.02,
-			badGateway: 0.01,
-			unavailable: 0.01,
-			operatingLimit: 0.01,
-			operatingResetSeconds: 2,
-			queryLimitStorm: 0.01,
-			stormSeconds: 3,
-			expireTokensEvery: 30,
-			commandFaults: 0.02,
-		},
+		faults: { seed: 20, ...EVERYTHING },
 		authentication: 'oAuth2',
 		options: { timeout: SOAK_TIMEOUT_MS },
+	},
+	{
+		name: 'getForCrmItem clean',
+		summary: 'getForCrmItem, no faults: every payment of smart invoices with 2 payments each, and a few seeded objects',
+		faults: null,
+		authentication: 'webhook',
+		operation: 'getForCrmItem',
+	},
+	{
+		name: 'getForCrmItem everything',
+		summary: 'getForCrmItem, OAuth2, every fault of "everything" at its share, the full output',
+		faults: { seed: 21, ...EVERYTHING },
+		authentication: 'oAuth2',
+		operation: 'getForCrmItem',
+		options: { timeout: SOAK_TIMEOUT_MS, outputMode: 'full' },
 	},
 ];

@@ -1,62 +1,22 @@
 /**
- * One soak run: N invoices through n8n's engine against an emulated portal under a fault mix, then
- * an account of every item, every request and every secret. Figures only; the caller judges them.
+ * One soak run: N items through n8n's engine against an emulated portal under a fault mix, then an
+ * account of every expected output (per invoice, or per input item and payment), every request and
+ * every secret. Figures only; the caller judges them.
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { METHOD } from '../../nodes/PaySystemInvoiceSettings/actions/get.operation';
-import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
 import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/bitrix24/retryPolicy';
 import type { FaultKind } from '../emulator/faults';
 import type { LoggedRequest, Portal } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';
-import { parsePhpQuery } from '../emulator/php';
-import { settingsFor } from '../emulator/seed';
 import { runWorkflow } from '../harness/engine';
-import { STANDARD_PORTAL, oauthCredentials, resourceLocator, webhookCredentials } from '../harness/fixtures';
+import { STANDARD_PORTAL, oauthCredentials, webhookCredentials } from '../harness/fixtures';
+import { crmItemWorkload } from './crmItems';
+import { invoiceWorkload } from './invoices';
 import type { SoakMix } from './mixes';
+import type { Expected, SoakWorkload } from './workload';
 
-// Pay systems on REST handlers: one on a built-in handler (13, cash) has no settings a REST caller may read.
-const PAY_SYSTEMS = [11, 12, 14];
 export const SOAK_MAX_RETRIES = DEFAULT_RETRY_POLICY.maxRetries;
-
-/** Item i asks for invoice 1000 + i; every 500th item carries an ID that is not one. */
-export function soakItems(count: number): IDataObject[] {
-	return Array.from({ length: count }, (_, index) => ({
-		invoiceId: index % 500 === 499 ? 'not-an-id' : 1000 + index,
-		paySystem: PAY_SYSTEMS[index % PAY_SYSTEMS.length],
-	}));
-}
-
-/** Invoices the portal does not have: every 101st ID. */
-export function missingInvoiceIds(count: number): number[] {
-	const ids: number[] = [];
-	for (let id = 1000; id < 1000 + count; id++) if (id % 101 === 0) ids.push(id);
-	return ids;
-}
-
-type Expected =
-	| { ok: true; settings: Record<string, string> }
-	| { ok: false; error: string; details: IDataObject };
-
-/** What the contract says item i must come out as. */
-function expectedFor(item: IDataObject, missing: ReadonlySet<number>): Expected {
-	if (typeof item.invoiceId !== 'number') {
-		return {
-			ok: false,
-			error: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got ${JSON.stringify(item.invoiceId)}`,
-			details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null },
-		};
-	}
-	if (missing.has(item.invoiceId)) {
-		return {
-			ok: false,
-			error: 'Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found',
-			details: { errorCode: 'ERROR_INTERNAL_INVOICE_NOT_FOUND', errorDescription: 'Invoice not found', httpCode: null, invoiceId: item.invoiceId },
-		};
-	}
-	return { ok: true, settings: settingsFor(Number(item.paySystem), item.invoiceId) };
-}
 
 function isDeepEqual(left: unknown, right: unknown): boolean {
 	return JSON.stringify(left) === JSON.stringify(right);
@@ -72,26 +32,28 @@ function pairedIndex(item: INodeExecutionData): number | null {
 export interface SoakReport {
 	mix: string;
 	items: number;
+	/** Outputs the contract gives for the input items: one per invoice, or one per payment (in `settings` mode), or one error item. */
+	expectedOutputs: number;
 	successItems: number;
 	errorItems: number;
-	/** Input items with no output item at all. */
+	/** Expected outputs that did not come. */
 	lost: number;
-	/** Output items beyond the first for one input item, or pointing at no input item. */
+	/** Outputs beyond those expected for one input item, or pointing at no input item. */
 	duplicated: number;
-	/** Output items whose value is not the one the contract gives. */
+	/** Outputs whose value (or place among its input item's outputs) is not the one the contract gives. */
 	wrong: number;
-	/** Items in an output out of input order. */
+	/** Outputs that come after an output of a later input item. */
 	outOfOrder: number;
 	/** REST requests the portal received. */
 	requests: number;
-	/** ceil(valid items / 50): what a run with no faults sends. */
+	/** What a run with no faults sends: ceil(valid items / 50) a round of calls. */
 	minimumRequests: number;
 	/** Requests that met a fault (or an expired token) and so were answered with no usable result for some command. */
 	faultedRequests: number;
 	/** OAuth2 token refreshes n8n made. */
 	refreshes: number;
-	/** How often the one invoice sent most often was sent. */
-	maxSendsPerInvoice: number;
+	/** How often the one call sent most often (an invoice's, a payment list page's, a payment's) was sent. */
+	maxSendsPerCall: number;
 	/** Time from each faulted answer to the request after it, summed. */
 	retryWaitMs: number;
 	/** QUERY_LIMIT_EXCEEDED from the portal's own bucket, not injected: pacing failed. */
@@ -103,27 +65,18 @@ export interface SoakReport {
 	runError: string | null;
 }
 
-/** The invoice IDs one logged request carried: the batch commands' or the single call's. */
-function invoicesSent(request: LoggedRequest): number[] {
-	if (request.restMethod === 'batch') {
-		const commands = request.params.cmd;
-		const list = typeof commands === 'object' && commands !== null ? Object.values(commands as Record<string, unknown>) : [];
-		return list.map((command) => {
-			const text = String(command);
-			return Number(parsePhpQuery(text.slice(text.indexOf('?') + 1)).INVOICE_ID);
-		});
-	}
-	return request.restMethod === METHOD ? [Number(request.params.INVOICE_ID)] : [];
-}
-
 function wasFaulted(request: LoggedRequest): boolean {
 	return request.fault !== undefined || (request.faultedCommands ?? 0) > 0 || request.status === 401;
 }
 
+function workloadOf(mix: SoakMix, itemCount: number, options: IDataObject): SoakWorkload {
+	return mix.operation === 'getForCrmItem' ? crmItemWorkload(itemCount, options) : invoiceWorkload(itemCount);
+}
+
 export async function runSoak(mix: SoakMix, itemCount: number, extraOptions: IDataObject = {}): Promise<SoakReport> {
-	const items = soakItems(itemCount);
-	const missing = missingInvoiceIds(itemCount);
-	const portal: Portal = await startPortal({ ...STANDARD_PORTAL, missingInvoiceIds: missing, faultMix: mix.faults });
+	const options = { ...mix.options, ...extraOptions } as IDataObject;
+	const workload = workloadOf(mix, itemCount, options);
+	const portal: Portal = await startPortal({ ...STANDARD_PORTAL, ...workload.portal, faultMix: mix.faults });
 	try {
 		const credentials =
 			mix.authentication === 'oAuth2' ? oauthCredentials(portal, portal.issueTokens()) : webhookCredentials(portal.webhookUrl);
@@ -134,14 +87,8 @@ export async function runSoak(mix: SoakMix, itemCount: number, extraOptions: IDa
 		let readable = '';
 		try {
 			const result = await runWorkflow({
-				parameters: {
-					authentication: mix.authentication,
-					invoiceId: '={{ $json.invoiceId }}',
-					paySystemBy: 'id',
-					paySystemId: resourceLocator('id', '={{ $json.paySystem }}'),
-					options: { ...mix.options, ...extraOptions } as INodeParameters,
-				},
-				items,
+				parameters: { authentication: mix.authentication, ...workload.parameters, options: options as INodeParameters },
+				items: workload.items,
 				credentials,
 				onError: 'continueErrorOutput',
 			});
@@ -153,7 +100,7 @@ export async function runSoak(mix: SoakMix, itemCount: number, extraOptions: IDa
 			runError = error instanceof Error ? error.message : String(error);
 		}
 		const wallMs = performance.now() - startedAt;
-		return account({ mix, items, missing: new Set(missing), output, errorOutput, portal, wallMs, runError, readable });
+		return account({ mix, workload, output, errorOutput, portal, wallMs, runError, readable });
 	} finally {
 		await portal.stop();
 	}
@@ -161,8 +108,7 @@ export async function runSoak(mix: SoakMix, itemCount: number, extraOptions: IDa
 
 interface RunFacts {
 	mix: SoakMix;
-	items: IDataObject[];
-	missing: ReadonlySet<number>;
+	workload: SoakWorkload;
 	output: INodeExecutionData[];
 	errorOutput: INodeExecutionData[];
 	portal: Portal;
@@ -171,41 +117,46 @@ interface RunFacts {
 	readable: string;
 }
 
-function account(facts: RunFacts): SoakReport {
-	const { mix, items, missing, output, errorOutput, portal, wallMs, runError, readable } = facts;
-	const seen = new Array<number>(items.length).fill(0);
-	let duplicated = 0;
-	let wrong = 0;
-	let outOfOrder = 0;
+const outputsOf = (expected: Expected) => (expected.ok ? expected.outputs.length : 1);
+
+/** Whether the k-th output of an input item, from the output or the error output, is the one the contract gives. */
+function isRight(workload: SoakWorkload, expected: Expected, k: number, json: IDataObject, isErrorOutput: boolean): boolean {
+	if (expected.ok) return !isErrorOutput && isDeepEqual(workload.comparable(json), expected.outputs[k]);
+	const details = json.details as IDataObject | undefined;
+	return isErrorOutput && json.error === expected.error && Object.entries(expected.details).every(([key, value]) => details?.[key] === value);
+}
+
+/** Each input item's outputs, counted one by one: the k-th output of item i is checked against the k-th one expected. */
+function checkOutputs(workload: SoakWorkload, output: INodeExecutionData[], errorOutput: INodeExecutionData[]) {
+	const { expected } = workload;
+	const produced = new Array<number>(expected.length).fill(0);
+	const counts = { duplicated: 0, wrong: 0, outOfOrder: 0 };
 	const check = (list: INodeExecutionData[], isErrorOutput: boolean) => {
 		let previous = -1;
 		for (const item of list) {
 			const index = pairedIndex(item);
-			if (index === null || index < 0 || index >= items.length) {
-				duplicated += 1;
+			if (index === null || index < 0 || index >= expected.length) {
+				counts.duplicated += 1;
 				continue;
 			}
-			if (index <= previous) outOfOrder += 1;
+			if (index < previous) counts.outOfOrder += 1;
 			previous = index;
-			seen[index] += 1;
-			if (seen[index] > 1) duplicated += 1;
-			const expected = expectedFor(items[index], missing);
-			const json = item.json;
-			const right = expected.ok
-				? !isErrorOutput && isDeepEqual(json, expected.settings)
-				: isErrorOutput &&
-					json.error === expected.error &&
-					Object.entries(expected.details).every(([key, value]) => (json.details as IDataObject | undefined)?.[key] === value);
-			if (!right) wrong += 1;
+			const k = produced[index]++;
+			if (k >= outputsOf(expected[index])) counts.duplicated += 1;
+			else if (!isRight(workload, expected[index], k, item.json, isErrorOutput)) counts.wrong += 1;
 		}
 	};
 	check(output, false);
 	check(errorOutput, true);
+	const lost = expected.reduce((sum, entry, index) => sum + Math.max(0, outputsOf(entry) - produced[index]), 0);
+	return { ...counts, lost };
+}
 
+function account(facts: RunFacts): SoakReport {
+	const { mix, workload, output, errorOutput, portal, wallMs, runError, readable } = facts;
 	const rest = portal.restCalls();
-	const validItems = items.filter((item) => typeof item.invoiceId === 'number').length;
-	const sends = new Map<number, number>();
-	for (const request of rest) for (const id of invoicesSent(request)) sends.set(id, (sends.get(id) ?? 0) + 1);
+	const sends = new Map<string, number>();
+	for (const request of rest) for (const key of workload.callKeys(request)) sends.set(key, (sends.get(key) ?? 0) + 1);
 	let retryWaitMs = 0;
 	rest.forEach((request, index) => {
 		if (wasFaulted(request) && index + 1 < rest.length) retryWaitMs += rest[index + 1].at - request.at;
@@ -213,18 +164,16 @@ function account(facts: RunFacts): SoakReport {
 	const text = JSON.stringify({ output, errorOutput }) + readable;
 	return {
 		mix: mix.name,
-		items: items.length,
+		items: workload.items.length,
+		expectedOutputs: workload.expected.reduce((sum, entry) => sum + outputsOf(entry), 0),
 		successItems: output.length,
 		errorItems: errorOutput.length,
-		lost: seen.filter((count) => count === 0).length,
-		duplicated,
-		wrong,
-		outOfOrder,
+		...checkOutputs(workload, output, errorOutput),
 		requests: rest.length,
-		minimumRequests: Math.ceil(validItems / BATCH_LIMIT),
+		minimumRequests: workload.minimumRequests,
 		faultedRequests: rest.filter(wasFaulted).length,
 		refreshes: portal.tokenRequests().filter((request) => request.params.grant_type === 'refresh_token').length,
-		maxSendsPerInvoice: Math.max(0, ...sends.values()),
+		maxSendsPerCall: [...sends.values()].reduce((most, count) => Math.max(most, count), 0),
 		retryWaitMs,
 		paceRefusals: rest.filter((request) => request.errorCode === 'QUERY_LIMIT_EXCEEDED' && request.fault === undefined).length,
 		injected: portal.injectedFaults(),
@@ -235,8 +184,8 @@ function account(facts: RunFacts): SoakReport {
 }
 
 /**
- * The soak's rules, as a list of what broke them (empty when all hold): every item exactly once,
- * exact values in input order, every extra request paid for by one fault, bounded retries, no
+ * The soak's rules, as a list of what broke them (empty when all hold): every expected output
+ * exactly once, exact values in input order (and in the portal's payment order), every extra request paid for by one fault, bounded retries, no
  * pacing refusal, no secret.
  */
 export function soakProblems(report: SoakReport): string[] {
@@ -245,17 +194,17 @@ export function soakProblems(report: SoakReport): string[] {
 		if (!holds) problems.push(`${report.mix}: ${problem}`);
 	};
 	expect(report.runError === null, `the run failed: ${report.runError}`);
-	expect(report.lost === 0, `${report.lost} items lost`);
-	expect(report.duplicated === 0, `${report.duplicated} items duplicated`);
-	expect(report.wrong === 0, `${report.wrong} items with a wrong value`);
-	expect(report.outOfOrder === 0, `${report.outOfOrder} items out of input order`);
+	expect(report.lost === 0, `${report.lost} outputs lost`);
+	expect(report.duplicated === 0, `${report.duplicated} outputs duplicated`);
+	expect(report.wrong === 0, `${report.wrong} outputs with a wrong value`);
+	expect(report.outOfOrder === 0, `${report.outOfOrder} outputs out of input order`);
 	expect(
 		report.requests - report.minimumRequests === report.faultedRequests,
 		`${report.requests - report.minimumRequests} requests over the minimum for ${report.faultedRequests} faulted requests`,
 	);
 	// A token refresh repeats the request once more, outside the node's own retries.
 	const sendBound = 1 + SOAK_MAX_RETRIES + (report.refreshes > 0 ? 1 : 0);
-	expect(report.maxSendsPerInvoice <= sendBound, `an invoice was sent ${report.maxSendsPerInvoice} times (bound ${sendBound})`);
+	expect(report.maxSendsPerCall <= sendBound, `a call was sent ${report.maxSendsPerCall} times (bound ${sendBound})`);
 	expect(report.retryWaitMs <= DEFAULT_RETRY_POLICY.maxTotalWaitMs + report.faultedRequests * 60_000, 'retry waits past the bound');
 	expect(report.paceRefusals === 0, `${report.paceRefusals} QUERY_LIMIT_EXCEEDED from the portal's own limit`);
 	expect(report.refreshes === report.injected.expiredToken, `${report.refreshes} token refreshes for ${report.injected.expiredToken} expiries`);
