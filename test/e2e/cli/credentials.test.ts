@@ -192,8 +192,8 @@ describe('Credentials in n8n 2.41 (CLI)', () => {
 
 		it('no secret in the stored executions (execution_data), in any table, nor in any other file n8n wrote', () => {
 			const secrets = portal.secrets();
-			// The webhook code, the unused no-scope code, the client secret, the first and the refreshed tokens.
-			expect(secrets).toHaveLength(7);
+			// The webhook code, the unused no-scope and no-crm codes, the client secret, the first and the refreshed tokens.
+			expect(secrets).toHaveLength(8);
 			const stored = n8n.storedExecutions();
 			expect(stored.map(({ workflowId, status }) => ({ workflowId, status }))).toEqual([
 				{ workflowId: REFRESH_WORKFLOW, status: 'success' },
