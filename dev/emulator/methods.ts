@@ -53,6 +53,8 @@ export function pageFields(outcome: { next?: number; total?: number }): Record<s
 export class RestMethods {
 	/** False answers `batch` with ERROR_BATCH_METHOD_NOT_ALLOWED (Portal.setOptions changes it). */
 	batchAllowed: boolean;
+	/** Methods refused inside `batch`, by their lower-case names (Portal.setOptions changes it). */
+	methodsNotInBatch: Set<string>;
 	private readonly maxInvoiceId: number;
 	private readonly missingInvoiceIds: Set<number>;
 	private readonly methods: Record<string, MethodDefinition>;
@@ -66,6 +68,7 @@ export class RestMethods {
 		this.maxInvoiceId = options.maxInvoiceId ?? 100000;
 		this.missingInvoiceIds = new Set(options.missingInvoiceIds ?? [404]);
 		this.batchAllowed = options.batchAllowed ?? true;
+		this.methodsNotInBatch = new Set((options.methodsNotInBatch ?? []).map((name) => name.toLowerCase()));
 		this.payments = new PaymentBook(options.maxEntityId ?? 100000, options.paymentsPerEntity ?? 2);
 		this.methods = this.defineMethods();
 	}
@@ -138,7 +141,7 @@ export class RestMethods {
 			if (definition.scope !== null && !caller.scopes.includes(definition.scope)) {
 				throw errors.insufficientScope();
 			}
-			if (inBatch && method === 'batch') {
+			if (inBatch && (method === 'batch' || this.methodsNotInBatch.has(method))) {
 				throw errors.batchNotAllowed();
 			}
 			if (method !== 'batch') {

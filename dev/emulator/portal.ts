@@ -138,6 +138,9 @@ class EmulatedPortal implements Portal {
 		if (patch.batchAllowed !== undefined) {
 			this.methods.batchAllowed = patch.batchAllowed;
 		}
+		if (patch.methodsNotInBatch !== undefined) {
+			this.methods.methodsNotInBatch = new Set(patch.methodsNotInBatch.map((name) => name.toLowerCase()));
+		}
 		this.limits.set(patch);
 	}
 

@@ -11,6 +11,8 @@ export interface PortalOptions {
 	appScopes?: string[];
 	accessTokenLifetimeSeconds?: number;
 	batchAllowed?: boolean;
+	/** Methods the portal refuses inside `batch` (each such command answers ERROR_BATCH_METHOD_NOT_ALLOWED). */
+	methodsNotInBatch?: string[];
 	maxInvoiceId?: number;
 	missingInvoiceIds?: number[];
 	/** Smart invoices and deals from 1000 up to this ID exist, each with `paymentsPerEntity` payments. */
@@ -26,7 +28,9 @@ export interface PortalOptions {
 }
 
 /** The options a running portal can change (Portal.setOptions). */
-export type PortalSettings = Partial<Pick<PortalOptions, 'batchAllowed' | 'limits' | 'operatingBudgetSeconds' | 'processingSecondsPerCall'>>;
+export type PortalSettings = Partial<
+	Pick<PortalOptions, 'batchAllowed' | 'methodsNotInBatch' | 'limits' | 'operatingBudgetSeconds' | 'processingSecondsPerCall'>
+>;
 
 export interface LoggedRequest {
 	at: number;

@@ -1,5 +1,5 @@
 import { runWorkflow } from '../../dev/harness/engine';
-import { SETTINGS, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byPaySystemId, deals, forCrmItem, invoices, jsonOf, pairingOf, smartInvoices, usePortal, webhookCredentials } from '../support';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
 
@@ -86,6 +86,43 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 		} finally {
 			portal().setOptions({ batchAllowed: true });
 		}
+	});
+
+	it('sends a method the portal refuses inside batch (HTTP 200, every command ERROR_BATCH_METHOD_NOT_ALLOWED) one call at a time, for the rest of the run', async () => {
+		portal().setOptions({ methodsNotInBatch: ['sale.paysystem.settings.invoice.get'] });
+		const ids = range(1, 60);
+		const { output, errorOutput } = await runWorkflow({
+			parameters: byPaySystemId(12),
+			items: invoices(...ids),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		expect(errorOutput).toEqual([]);
+		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
+		expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
+		// The first group of 50 as one batch the portal answers with 50 refusals; then every call on its own.
+		expect(portal().restCalls('batch').map((call) => [call.status, call.batchCommands])).toEqual([[200, 50]]);
+		expect(portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => call.params.INVOICE_ID)).toEqual(ids);
+	});
+
+	it('keeps batching the methods the portal accepts inside batch: payment lists one by one, their settings in a batch', async () => {
+		portal().setOptions({ methodsNotInBatch: ['crm.item.payment.list'] });
+		const { output, errorOutput } = await runWorkflow({
+			parameters: forCrmItem(),
+			items: [...smartInvoices(5, 6), ...deals(20)],
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		expect(errorOutput).toEqual([]);
+		expect(jsonOf(output)).toEqual([SETTINGS.card, SETTINGS.bank(502), SETTINGS.bank(601), SETTINGS.card, SETTINGS.cardSecondShop]);
+		expect(pairingOf(output)).toEqual([0, 0, 1, 2, 2].map((item) => ({ item })));
+		expect(portal().restCalls().map((call) => [call.restMethod, call.batchCommands ?? null])).toEqual([
+			['batch', 3],
+			['crm.item.payment.list', null],
+			['crm.item.payment.list', null],
+			['crm.item.payment.list', null],
+			['batch', 5],
+		]);
 	});
 
 	it('maps a command missing from the batch answer to INVALID_RESPONSE for that item only (retries off)', async () => {

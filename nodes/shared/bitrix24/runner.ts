@@ -67,6 +67,8 @@ export function clientSettingsOf(options: IDataObject): ClientSettings {
 	};
 }
 
+const BATCH_NOT_ALLOWED = 'ERROR_BATCH_METHOD_NOT_ALLOWED';
+
 /** A step with no calls left to make is decided by its continuation at once. */
 function settle(step: Step): Step {
 	let current = step;
@@ -104,6 +106,8 @@ class Run {
 	private readonly stopOnFailure: boolean;
 	/** Every item below this index is done without a failure that stops the run. */
 	private checkedUpTo = 0;
+	/** Methods the portal refused inside `batch`: sent one call at a time. */
+	private readonly singleMethods = new Set<string>();
 
 	constructor(
 		private readonly context: IExecuteFunctions,
@@ -158,17 +162,30 @@ class Run {
 		return pending;
 	}
 
+	/**
+	 * Sends a unit: one `batch` request when batching is on, single calls otherwise. A method the portal
+	 * refuses inside `batch` (its commands answer ERROR_BATCH_METHOD_NOT_ALLOWED) is sent one call at a
+	 * time, now and for the rest of the run; a portal that refuses `batch` itself gets single calls only.
+	 */
 	private async send(calls: Call[]): Promise<Bitrix24Outcome[]> {
-		if (this.useBatch && calls.length > 1) {
-			const answer = await this.client.batch(calls);
-			if (answer.ok) return answer.outcomes;
-			if (answer.failure.errorCode !== 'ERROR_BATCH_METHOD_NOT_ALLOWED') return calls.map(() => ({ ok: false, failure: answer.failure }));
-			// A portal that refuses `batch` gets the same calls one by one, for the rest of the run too.
-			this.useBatch = false;
+		const outcomes = new Array<Bitrix24Outcome | undefined>(calls.length);
+		const batched = calls.flatMap((call, position) => (this.useBatch && !this.singleMethods.has(call.method) ? [position] : []));
+		if (batched.length > 1) {
+			const answer = await this.client.batch(batched.map((position) => calls[position]));
+			if (answer.ok || answer.failure.errorCode !== BATCH_NOT_ALLOWED) {
+				batched.forEach((position, index) => {
+					const outcome = answer.ok ? answer.outcomes[index] : { ok: false as const, failure: answer.failure };
+					if (!outcome.ok && outcome.failure.errorCode === BATCH_NOT_ALLOWED) this.singleMethods.add(calls[position].method);
+					else outcomes[position] = outcome;
+				});
+			} else {
+				this.useBatch = false;
+			}
 		}
-		const outcomes: Bitrix24Outcome[] = [];
-		for (const call of calls) outcomes.push(await this.client.call(call));
-		return outcomes;
+		for (const [position, call] of calls.entries()) {
+			if (outcomes[position] === undefined) outcomes[position] = await this.client.call(call);
+		}
+		return outcomes as Bitrix24Outcome[];
 	}
 
 	private deliver(entry: PendingCall, outcome: Bitrix24Outcome): void {
