@@ -149,8 +149,14 @@ export async function listPaySystems(editor: Editor, authentication: 'webhook' |
 /** Closes n8n's toasts (element-plus notifications), so a screenshot shows the page, not old news. */
 export async function dismissToasts(page: Page): Promise<void> {
 	const close = page.locator('.el-notification .el-notification__closeBtn:visible');
-	for (let count = await close.count(); count > 0; count = await close.count()) {
-		await close.first().click();
+	for (let round = 0; (await close.count()) > 0; round++) {
+		if (round === 20) throw new Error('n8n kept showing toasts after 20 attempts to close them');
+		try {
+			await close.first().click({ timeout: 2_000 });
+		} catch (error) {
+			// A toast that closed on its own between the count and the click leaves nothing to click.
+			if (!(error instanceof Error && error.name === 'TimeoutError')) throw error;
+		}
 		await page.waitForTimeout(300);
 	}
 }
