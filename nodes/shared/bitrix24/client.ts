@@ -1,5 +1,5 @@
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Bitrix24Outcome, HttpAnswer } from './answers';
 import { UNANSWERED_COMMAND, commandMethod, hasCommandErrors, isRecord, readAnswer, readBatchEnvelope, readThrownAnswer } from './answers';
@@ -14,6 +14,7 @@ import { PROCESS_PORTAL_BUCKETS, RATE_LIMIT_PRESETS } from './pacing';
 import { credentialSecrets, redactSecrets } from './redact';
 import type { RetryPolicy } from './retryPolicy';
 import { DEFAULT_RETRY_POLICY, QUERY_LIMIT_EXCEEDED, retryDelay } from './retryPolicy';
+import { sleepUnlessCancelled } from './sleep';
 
 /** How the client treats the portal: its rate limit (null: no pacing), the retry bounds, the request timeout. */
 export interface ClientSettings {
@@ -266,7 +267,7 @@ export class Bitrix24Client {
 		this.throwIfCancelled();
 		if (ms <= 0) return;
 		try {
-			await sleep(ms, this.cancelSignal);
+			await sleepUnlessCancelled(ms, this.cancelSignal);
 		} catch {
 			// The sleep rejects only when the signal fires.
 			throw this.cancelled();
