@@ -28,6 +28,7 @@ const SHARED_SOURCES = [
 	'credentialForm',
 	'credentialTest',
 	'endpoint',
+	'errorRouting',
 	'errorTable',
 	'failures',
 	'itemInput',
@@ -35,6 +36,7 @@ const SHARED_SOURCES = [
 	'redact',
 	'retryPolicy',
 	'runner',
+	'sleep',
 ].map((name) => `nodes/shared/bitrix24/${name}`);
 
 const EXPECTED_FILES = [
