@@ -1,5 +1,6 @@
-// A real n8n 2.x, installed by dev/scripts/n8n.sh, with this package installed from its tarball as n8n
-// installs it: a fresh user folder, its CLI, and its server. Used by the end-to-end tests and `npm start`.
+// A real n8n, installed by dev/scripts/n8n.sh (2.41.1, or the N8N_VERSION it was given), with this
+// package installed from its tarball as n8n installs it: a fresh user folder, its CLI, and its server.
+// Used by the end-to-end tests and `npm start`.
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -16,11 +17,16 @@ export { PACKAGE_ROOT };
 export const PACKAGE_NAME = 'n8n-nodes-bitrix24-paysystem';
 export const NODE_TYPE = `${PACKAGE_NAME}.bitrix24PaySystemInvoiceSettings`;
 
+/** The n8n release in use: N8N_VERSION, as dev/scripts/n8n.sh exports it (default 2.41.1). */
+export const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
+/** n8n 1.x: its error output, CLI and editor differ from 2.x where the tests look (README, Compatibility). */
+export const IS_N8N_1 = N8N_VERSION.startsWith('1.');
+
 /** Where dev/scripts/n8n.sh put n8n: its N8N_HOME, or the default cache folder. */
 export function n8nBinary(): string {
 	const home =
 		process.env.N8N_HOME ??
-		path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? tmpdir(), '.cache'), PACKAGE_NAME, `n8n-${process.env.N8N_VERSION ?? '2.41.1'}`);
+		path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? tmpdir(), '.cache'), PACKAGE_NAME, `n8n-${N8N_VERSION}`);
 	const binary = path.join(home, 'node_modules', '.bin', 'n8n');
 	if (!existsSync(binary)) {
 		throw new Error(`n8n is not installed at ${home}: run ". dev/scripts/node24.sh && . dev/scripts/n8n.sh" first (npm run e2e does)`);
@@ -78,7 +84,12 @@ export interface StoredExecution {
 
 /** What `n8n execute --rawOutput` prints: the run's data (resultData.runData by node name). */
 export interface ExecutedRun {
-	data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown }> | null> }; error?: { message: string } }>>; error?: { message: string } } };
+	data: {
+		resultData: {
+			runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, unknown>; pairedItem?: unknown }> | null> }; error?: { message: string }; hints?: unknown[] }>>;
+			error?: { message: string };
+		};
+	};
 	status?: string;
 	[key: string]: unknown;
 }
@@ -342,20 +353,24 @@ export async function startServer(
 		clearTimeout(timer);
 	};
 	const deadline = Date.now() + (options.timeoutMs ?? 120_000);
-	const readyUrl = `${url}${options.readyPath ?? '/healthz/readiness'}`;
-	for (;;) {
-		if (child.exitCode !== null || child.signalCode !== null) throw new Error(`n8n ${options.command?.join(' ') ?? 'start'} exited early:\n${output.slice(-4000)}`);
-		try {
-			const response = await fetch(readyUrl);
-			if (response.status === 200) break;
-		} catch {
-			// Not listening yet.
+	// n8n 1.x reports ready a moment before its REST API answers: a main waits for that too.
+	const readyPaths = [options.readyPath ?? '/healthz/readiness', ...(isWorker ? [] : ['/rest/settings'])];
+	for (const readyPath of readyPaths) {
+		const readyUrl = `${url}${readyPath}`;
+		for (;;) {
+			if (child.exitCode !== null || child.signalCode !== null) throw new Error(`n8n ${options.command?.join(' ') ?? 'start'} exited early:\n${output.slice(-4000)}`);
+			try {
+				const response = await fetch(readyUrl);
+				if (response.status === 200) break;
+			} catch {
+				// Not listening yet.
+			}
+			if (Date.now() > deadline) {
+				await stop();
+				throw new Error(`n8n did not become ready at ${readyUrl}:\n${output.slice(-4000)}`);
+			}
+			await new Promise((resolve) => setTimeout(resolve, 500));
 		}
-		if (Date.now() > deadline) {
-			await stop();
-			throw new Error(`n8n did not become ready at ${readyUrl}:\n${output.slice(-4000)}`);
-		}
-		await new Promise((resolve) => setTimeout(resolve, 500));
 	}
 	return { url, process: child, log: () => output, stop };
 }

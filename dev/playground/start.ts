@@ -1,6 +1,7 @@
-// `npm start`: the node in a real n8n editor, against an emulated Bitrix24 portal on this machine.
-// The n8n user folder persists under .cache/editor/, so a second start keeps the owner, the
-// credentials and the demo workflow (and anything the user built) without importing them again.
+// `npm start`: the node in a real n8n editor (2.41.1, or N8N_VERSION), against an emulated Bitrix24
+// portal on this machine. The n8n user folder persists under .cache/editor/, so a second start keeps
+// the owner, the credentials and the demo workflow (and anything the user built) without importing
+// them again.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -9,11 +10,12 @@ import path from 'node:path';
 import { startPortal } from '../emulator/portal';
 import type { Portal } from '../emulator/portal';
 import { STANDARD_PORTAL } from '../harness/fixtures';
-import { OWNER, PACKAGE_ROOT, createUserFolder, setUpOwner, signIn, startServer } from '../harness/n8n';
+import { N8N_VERSION, OWNER, PACKAGE_ROOT, createUserFolder, setUpOwner, signIn, startServer } from '../harness/n8n';
 import type { N8nServer, N8nUserFolder } from '../harness/n8n';
 import { DEMO_NODES, DEMO_WORKFLOW, OAUTH2_CREDENTIAL, OAUTH2_SCOPES, WEBHOOK_CREDENTIAL, demoWorkflow, oauth2Credential, webhookCredential } from './demoWorkflow';
 
-export const DEFAULT_FOLDER = path.join(PACKAGE_ROOT, '.cache', 'editor');
+// Another n8n version (N8N_VERSION) keeps a folder of its own: n8n cannot open a database a newer n8n migrated.
+export const DEFAULT_FOLDER = path.join(PACKAGE_ROOT, '.cache', N8N_VERSION === '2.41.1' ? 'editor' : `editor-n8n-${N8N_VERSION}`);
 export const DEFAULT_PORT = 5678;
 export const DEFAULT_PORTAL_PORT = 8080;
 

@@ -1,20 +1,36 @@
 #!/usr/bin/env bash
-# Puts a pinned n8n 2.x on PATH, installing it from the npm registry into a cache folder when it is
-# not there yet. Source it after dev/scripts/node24.sh: `. dev/scripts/n8n.sh`. Sets N8N_HOME to the
-# install.
+# Puts a pinned n8n on PATH, installing it from the npm registry into a cache folder when it is not
+# there yet. Source it after dev/scripts/node24.sh: `. dev/scripts/n8n.sh`. N8N_VERSION picks the
+# version (default 2.41.1, the one the package is developed against; 1.123.81 is the tested 1.x), each
+# in a folder of its own (n8n-<version>, done once its .installed marker is there). Exports
+# N8N_VERSION and N8N_HOME, the install.
 #
 # n8n's install scripts are skipped (one downloads a Kafka binary, which this network refuses); the
-# two native modules n8n needs are then built on their own.
-N8N_VERSION="${N8N_VERSION:-2.41.1}"
+# native modules n8n needs are then built on their own: sqlite3, and for 2.x isolated-vm (its
+# expression sandbox). n8n 1.x does not load isolated-vm by default, and its version (6.x) would not
+# build against Node.js 24. n8n 1.x's nodes depend on an xlsx tarball from cdn.sheetjs.com, outside
+# the npm registry: the install takes xlsx 0.18.5 from the registry instead.
+export N8N_VERSION="${N8N_VERSION:-2.41.1}"
 n8n_cache="${N8N_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/n8n-nodes-bitrix24-paysystem/n8n-$N8N_VERSION}"
 if [ ! -f "$n8n_cache/.installed" ]; then
 	echo "Installing n8n $N8N_VERSION from the npm registry into $n8n_cache (a few minutes, once)"
+	case "$N8N_VERSION" in
+	1.*)
+		n8n_manifest='{"name":"n8n-runtime","private":true,"overrides":{"xlsx":"0.18.5"}}'
+		n8n_native='sqlite3'
+		;;
+	*)
+		n8n_manifest='{"name":"n8n-runtime","private":true}'
+		n8n_native='sqlite3 isolated-vm'
+		;;
+	esac
 	mkdir -p "$n8n_cache"
-	printf '{"name":"n8n-runtime","private":true}\n' >"$n8n_cache/package.json"
+	printf '%s\n' "$n8n_manifest" >"$n8n_cache/package.json"
 	(
 		cd "$n8n_cache" &&
 			npm install --ignore-scripts --no-audit --no-fund --loglevel=error --yes=true "n8n@$N8N_VERSION" >/dev/null &&
-			npm rebuild --loglevel=error sqlite3 isolated-vm >/dev/null
+			# shellcheck disable=SC2086 # one word per module
+			npm rebuild --loglevel=error $n8n_native >/dev/null
 	) || {
 		echo "n8n $N8N_VERSION could not be installed into $n8n_cache" >&2
 		return 1 2>/dev/null || exit 1

@@ -30,6 +30,7 @@ const SHARED_SOURCES = [
 	'credentialForm',
 	'credentialTest',
 	'endpoint',
+	'errorRouting',
 	'errorTable',
 	'failures',
 	'itemInput',
@@ -37,6 +38,7 @@ const SHARED_SOURCES = [
 	'redact',
 	'retryPolicy',
 	'runner',
+	'sleep',
 ].map((name) => `nodes/shared/bitrix24/${name}`);
 
 const EXPECTED_FILES = [

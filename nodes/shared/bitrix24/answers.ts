@@ -43,18 +43,26 @@ function sameAddress(left: string, right: string): boolean {
 
 /**
  * True for an error of the OAuth2 token renewal rather than of the call: n8n's "reconnect" error, the
- * OAuth2 client's refusal (code EAUTH) or its unreadable token answer, or a request to another address
- * than the call's (the token endpoint).
+ * OAuth2 client's refusal (code EAUTH; n8n 1.x keeps only that code, as the NodeApiError's `httpCode`)
+ * or its unreadable token answer, or a request to another address than the call's (the token endpoint).
  */
 function isRefreshError(error: Record<string, unknown>, requestUrl: string): boolean {
 	if (isRecord(error.failure) && error.failure.cause === 'credential-invalid') return true;
 	if (error.code === 'EAUTH' && 'body' in error) return true;
+	if (error.httpCode === 'EAUTH') return true;
 	if (error.constructor?.name === 'ResponseError' && 'body' in error) return true;
 	const config = error.config;
 	return isRecord(config) && typeof config.url === 'string' && !sameAddress(config.url, requestUrl);
 }
 
-/** n8n wraps request errors (NodeApiError around an axios error): find the HTTP answer inside. */
+const TRANSPORT_CODE = /^E[A-Z_]+$/;
+
+/**
+ * n8n wraps request errors: find the HTTP answer inside. n8n 2.x throws a NodeApiError whose `cause`
+ * is the axios error, with the response and the transport code (ECONNRESET, ...). n8n 1.x's NodeApiError
+ * drops its cause and keeps only `httpCode` (the status, or the transport code) and, when the body is
+ * an object, the body as `context.data`: read from there when the chain holds nothing better.
+ */
 export function readThrownAnswer(error: unknown, requestUrl: string): HttpAnswer {
 	const answer: HttpAnswer = {
 		status: null,
@@ -63,6 +71,7 @@ export function readThrownAnswer(error: unknown, requestUrl: string): HttpAnswer
 		message: error instanceof Error ? error.message : String(error),
 		refreshFailed: false,
 	};
+	let summary: Record<string, unknown> | undefined;
 	const seen = new Set<unknown>();
 	let current: unknown = error;
 	while (isRecord(current) && !seen.has(current)) {
@@ -73,10 +82,20 @@ export function readThrownAnswer(error: unknown, requestUrl: string): HttpAnswer
 			answer.status = response.status;
 			answer.body = response.data;
 		}
-		if (answer.transportCode === null && typeof current.code === 'string' && /^E[A-Z_]+$/.test(current.code)) {
+		if (answer.transportCode === null && typeof current.code === 'string' && TRANSPORT_CODE.test(current.code)) {
 			answer.transportCode = current.code;
 		}
+		if (summary === undefined && typeof current.httpCode === 'string') summary = current;
 		current = current.cause;
+	}
+	if (answer.status === null && answer.transportCode === null && summary !== undefined) {
+		const httpCode = String(summary.httpCode);
+		if (/^[1-5]\d\d$/.test(httpCode)) {
+			answer.status = Number(httpCode);
+			answer.body = isRecord(summary.context) ? summary.context.data : undefined;
+		} else if (TRANSPORT_CODE.test(httpCode)) {
+			answer.transportCode = httpCode;
+		}
 	}
 	return answer;
 }

@@ -1,5 +1,5 @@
 import type { IDataObject, IHttpRequestOptions } from 'n8n-workflow';
-import { NodeOperationError, sleep } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 import type { Bitrix24Outcome, HttpAnswer } from './answers';
 import { UNANSWERED_COMMAND, commandMethod, hasCommandErrors, isRecord, readAnswer, readBatchEnvelope, readThrownAnswer } from './answers';
@@ -14,6 +14,7 @@ import { PROCESS_PORTAL_BUCKETS, RATE_LIMIT_PRESETS } from './pacing';
 import { credentialSecrets, redactSecrets } from './redact';
 import type { RetryPolicy } from './retryPolicy';
 import { DEFAULT_RETRY_POLICY, QUERY_LIMIT_EXCEEDED, retryDelay } from './retryPolicy';
+import { sleepUnlessCancelled } from './sleep';
 
 /** How the client treats the portal: its rate limit (null: no pacing), the retry bounds, the request timeout. */
 export interface ClientSettings {
@@ -178,9 +179,12 @@ export class Bitrix24Client {
 			timeout: this.settings.timeoutMs,
 			returnFullResponse: true,
 			abortSignal: this.cancelSignal,
-			// Every answer is read as a body. Only OAuth2 lets a 401 throw: that is how n8n knows to
-			// refresh the token and repeat the call. A webhook's 401 is final, so it is not sent twice.
-			ignoreHttpStatusErrors: this.connection.authentication === 'oAuth2' ? { ignore: true, except: [401] } : true,
+			// A webhook's answers are read as bodies whatever the status: its 401 is final, so it is not
+			// sent twice. OAuth2 lets every error status throw: n8n refreshes the token and repeats the call
+			// only when a 401 throws, and n8n 1.x reads any ignoreHttpStatusErrors setting (2.x's
+			// { ignore: true, except: [401] } too) as "throw for nothing". The thrown error still carries
+			// the status and body (readThrownAnswer).
+			ignoreHttpStatusErrors: this.connection.authentication !== 'oAuth2',
 		};
 		try {
 			const response = (await this.context.helpers.httpRequestWithAuthentication.call(
@@ -266,7 +270,7 @@ export class Bitrix24Client {
 		this.throwIfCancelled();
 		if (ms <= 0) return;
 		try {
-			await sleep(ms, this.cancelSignal);
+			await sleepUnlessCancelled(ms, this.cancelSignal);
 		} catch {
 			// The sleep rejects only when the signal fires.
 			throw this.cancelled();

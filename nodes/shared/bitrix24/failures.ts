@@ -2,6 +2,7 @@ import type { IDataObject, INode, INodeExecutionData, JsonObject } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { LOCAL_ERROR_CODES, describeErrorCode } from './errorTable';
+import type { ErrorItemShape } from './errorRouting';
 import { redactSecrets } from './redact';
 
 /** What decides whether a failure is worth sending again (docs/contract.md#faults-and-limits). */
@@ -90,10 +91,15 @@ export interface FailedItem {
 }
 
 /**
- * The item n8n routes to the error output. n8n moves an item there only when its `json` has no keys
- * but `error`, `message` and `details`, and replaces any item carrying an `error` property.
+ * The item n8n routes to the error output. n8n 2.36 and later move an item there only when its `json`
+ * has no keys but `error`, `message` and `details`, and replace the `json` of any item carrying an
+ * `error` property. Earlier n8n versions move only `{error}` or `{error, message}`: for their error
+ * output the item is `{error, message: <hint>}` (errorRouting.ts).
  */
-export function toErrorItem(failure: Bitrix24Failure, item: FailedItem): INodeExecutionData {
+export function toErrorItem(failure: Bitrix24Failure, item: FailedItem, shape: ErrorItemShape = 'details'): INodeExecutionData {
+	const hint = describeErrorCode(failure.errorCode).hint;
+	const pairedItem = { item: item.itemIndex };
+	if (shape === 'message') return { json: { error: failure.message, message: hint }, pairedItem };
 	return {
 		json: {
 			error: failure.message,
@@ -102,10 +108,10 @@ export function toErrorItem(failure: Bitrix24Failure, item: FailedItem): INodeEx
 				errorDescription: failure.errorDescription,
 				httpCode: failure.httpCode,
 				...item.ids,
-				hint: describeErrorCode(failure.errorCode).hint,
+				hint,
 			},
 		},
-		pairedItem: { item: item.itemIndex },
+		pairedItem,
 	};
 }
 

@@ -9,6 +9,7 @@ import { Bitrix24Client, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } fr
 import type { AuthenticationMethod } from './connection';
 import type { Bitrix24Failure, FailedItem } from './failures';
 import { invalidParameter, toErrorItem, toNodeError } from './failures';
+import { ERROR_OUTPUT_NOTICE, ERROR_OUTPUT_SHAPE } from './errorRouting';
 import { ItemInput, parameterReader } from './itemInput';
 import { rateLimitOf } from './pacing';
 import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT } from './retryPolicy';
@@ -221,14 +222,18 @@ class Run {
 	}
 
 	output(): INodeExecutionData[] {
+		const shape = this.context.getNode().onError === 'continueErrorOutput' ? ERROR_OUTPUT_SHAPE : 'details';
 		const output: INodeExecutionData[] = [];
+		let failed = false;
 		this.states.forEach((state, itemIndex) => {
 			if ('items' in state.step) {
 				for (const json of state.step.items) output.push({ json, pairedItem: { item: itemIndex } });
 			} else if ('failure' in state.step) {
-				output.push(toErrorItem(state.step.failure, this.failedItem(itemIndex)));
+				output.push(toErrorItem(state.step.failure, this.failedItem(itemIndex), shape));
+				failed = true;
 			}
 		});
+		if (failed && shape === 'message') this.context.addExecutionHints?.({ message: ERROR_OUTPUT_NOTICE, type: 'warning', location: 'outputPane' });
 		return output;
 	}
 }

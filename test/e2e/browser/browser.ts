@@ -7,13 +7,15 @@ import path from 'node:path';
 import { chromium, selectors } from 'playwright-core';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 
-import { NODE_TYPE, PACKAGE_ROOT, freePort } from '../../../dev/harness/n8n';
+import { N8N_VERSION, NODE_TYPE, PACKAGE_ROOT, freePort } from '../../../dev/harness/n8n';
 import { startEditor } from '../../../dev/playground/start';
 import type { Editor } from '../../../dev/playground/start';
 
 /** Debian's Chromium (apt-get install chromium); the tests never download a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const SCREENSHOTS = process.env.SCREENSHOTS_DIR || path.join(PACKAGE_ROOT, 'docs', 'screenshots');
+/** The README's pictures come from n8n 2.41.1; another version's go under .cache/, beside the repository's. */
+export const SCREENSHOTS =
+	process.env.SCREENSHOTS_DIR || (N8N_VERSION === '2.41.1' ? path.join(PACKAGE_ROOT, 'docs', 'screenshots') : path.join(PACKAGE_ROOT, '.cache', 'screenshots', `n8n-${N8N_VERSION}`));
 
 // n8n's editor marks its elements with data-test-id.
 selectors.setTestIdAttribute('data-test-id');

@@ -1,6 +1,7 @@
-// Credentials in a real n8n 2.41 (`n8n execute`): an expired OAuth2 access token is refreshed once and
-// the new token is saved in n8n's credential store; and no secret reaches what n8n keeps after a run
-// (the stored execution, the files in its user folder, its log lines), even when the portal echoes one.
+// Credentials in a real n8n (`n8n execute`; 2.41.1, or 1.123.81 with N8N_VERSION): an expired OAuth2
+// access token is refreshed once and the new token is saved in n8n's credential store; and no secret
+// reaches what n8n keeps after a run (the stored execution, the files in its user folder, its log
+// lines), even when the portal echoes one.
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
@@ -9,6 +10,8 @@ import { startPortal } from '../../../dev/emulator/portal';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
 import { SETTINGS, STANDARD_PORTAL, byPaySystemId, oauthCredentials } from '../../support';
 import {
+	IS_N8N_1,
+	N8N_VERSION,
 	createUserFolder,
 	invoiceSettingsNode,
 	itemsNode,
@@ -76,7 +79,11 @@ function filesWrittenByN8n(folder: string): string[] {
 
 const ECHO_HINT = describeErrorCode('ERROR_CHECK_FAILURE').hint;
 
-describe('Credentials in n8n 2.41 (CLI)', () => {
+/** An error item on the error output: {error, details}, or on n8n 1.x {error, message: hint} (see outputs.test.ts). */
+const onErrorOutput = (input: object, failure: { error: string; details: Record<string, unknown> & { hint: string } }) =>
+	IS_N8N_1 ? { ...input, error: failure.error, message: failure.details.hint } : { ...input, ...failure };
+
+describe(`Credentials in n8n ${N8N_VERSION} (CLI)`, () => {
 	let portal: Portal;
 	let n8n: N8nUserFolder;
 	let issued: TokenResponse;
@@ -174,17 +181,19 @@ describe('Credentials in n8n 2.41 (CLI)', () => {
 			};
 			expect(nodeOutput(echoRun, 'Webhook, batch', 0)).toEqual([]);
 			expect(nodeOutput(echoRun, 'Webhook, batch', 1)).toEqual([
-				{ json: { invoiceId: 10, ...webhookFailure }, pairedItem: { item: 0 } },
-				{ json: { invoiceId: 11, ...webhookFailure, details: { ...webhookFailure.details, invoiceId: 11 } }, pairedItem: { item: 1 } },
+				{ json: onErrorOutput({ invoiceId: 10 }, webhookFailure), pairedItem: { item: 0 } },
+				{ json: onErrorOutput({ invoiceId: 11 }, { ...webhookFailure, details: { ...webhookFailure.details, invoiceId: 11 } }), pairedItem: { item: 1 } },
 			]);
 			const tokenDescription = 'Failed auth=*** with Bearer ***, token ***, refresh ***, client secret ***';
 			expect(nodeOutput(echoRun, 'OAuth2, single calls', 1)).toEqual([
 				{
-					json: {
-						invoiceId: 10,
-						error: `Bitrix24 error ERROR_CHECK_FAILURE: ${tokenDescription}`,
-						details: { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: tokenDescription, httpCode: 400, invoiceId: 10, hint: ECHO_HINT },
-					},
+					json: onErrorOutput(
+						{ invoiceId: 10 },
+						{
+							error: `Bitrix24 error ERROR_CHECK_FAILURE: ${tokenDescription}`,
+							details: { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: tokenDescription, httpCode: 400, invoiceId: 10, hint: ECHO_HINT },
+						},
+					),
 					pairedItem: { item: 0 },
 				},
 			]);

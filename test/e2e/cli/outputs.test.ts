@@ -1,11 +1,15 @@
-// The node inside a real n8n 2.41 (`n8n execute`), loaded from dist/ as a community package, against
-// the emulated portal: the output modes and the error output (docs/contract.md#outputs, docs/contract.md#errors), exact items and pairing.
-// One workflow holds every case as its own branch, so n8n boots three times for the whole file.
+// The node inside a real n8n (`n8n execute`; 2.41.1, or 1.123.81 with N8N_VERSION), loaded from dist/
+// as a community package, against the emulated portal: the output modes and the error output
+// (docs/contract.md#outputs, docs/contract.md#errors), exact items and pairing. One workflow holds every
+// case as its own branch, so n8n boots three times for the whole file.
 import type { Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
+import { ERROR_OUTPUT_NOTICE } from '../../../nodes/shared/bitrix24/errorRouting';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
 import { SETTINGS, STANDARD_PORTAL, byHandler, byPaySystemId } from '../../support';
 import {
+	IS_N8N_1,
+	N8N_VERSION,
 	createUserFolder,
 	invoiceSettingsNode,
 	itemsNode,
@@ -91,7 +95,15 @@ const INVALID_ID = {
 	details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null, hint: describeErrorCode('INVALID_PARAMETER').hint },
 };
 
-describe('The node in n8n 2.41 (CLI), loaded from dist/ as a community package', () => {
+/**
+ * An error item as this n8n's error output carries it: the contract's {error, details}, or on n8n 1.x
+ * (which moves only {error} or {error, message} there) {error, message: hint}; n8n merges the input
+ * item's fields in either way.
+ */
+const onErrorOutput = (input: object, failure: { error: string; details: Record<string, unknown> & { hint: string } }) =>
+	IS_N8N_1 ? { ...input, error: failure.error, message: failure.details.hint } : { ...input, ...failure };
+
+describe(`The node in n8n ${N8N_VERSION} (CLI), loaded from dist/ as a community package`, () => {
 	let portal: Portal;
 	let n8n: N8nUserFolder;
 	let run: ExecutedRun;
@@ -181,9 +193,11 @@ describe('The node in n8n 2.41 (CLI), loaded from dist/ as a community package',
 			]);
 			const failed = nodeOutput(run, node, 1);
 			expect(failed).toEqual([
-				{ json: { invoiceId: 404, ref: 'b', ...NOT_FOUND(404, httpCode) }, pairedItem: { item: 1 } },
-				{ json: { invoiceId: 'abc', ref: 'c', ...INVALID_ID }, pairedItem: { item: 2 } },
+				{ json: onErrorOutput({ invoiceId: 404, ref: 'b' }, NOT_FOUND(404, httpCode)), pairedItem: { item: 1 } },
+				{ json: onErrorOutput({ invoiceId: 'abc', ref: 'c' }, INVALID_ID), pairedItem: { item: 2 } },
 			]);
+			// On n8n 1.x the node says in the output pane what its error items leave out there.
+			expect(run.data.resultData.runData[node][0].hints).toEqual(IS_N8N_1 ? [{ message: ERROR_OUTPUT_NOTICE, type: 'warning', location: 'outputPane' }] : []);
 			// The branches lead somewhere: n8n handed each output to the node connected to it.
 			expect(nodeOutput(run, `${node}: succeeded`).map((item) => item.json)).toEqual([SETTINGS.card, SETTINGS.card]);
 			expect(nodeOutput(run, `${node}: failed`).map((item) => item.json)).toEqual(failed.map((item) => item.json));

@@ -1,7 +1,8 @@
-// Queue mode in a real n8n 2.41: a main (`n8n start`) takes a production webhook call and puts the
-// execution on a Redis queue; a worker (`n8n worker`) runs it, with this package loaded from its own
-// ~/.n8n/nodes. Both share one SQLite database (n8n warns that it does not officially support SQLite
-// in queue mode; on one machine it works). A worker without the package fails the execution.
+// Queue mode in a real n8n (2.41.1, or 1.123.81 with N8N_VERSION): a main (`n8n start`) takes a
+// production webhook call and puts the execution on a Redis queue; a worker (`n8n worker`) runs it,
+// with this package loaded from its own ~/.n8n/nodes. Both share one SQLite database (n8n warns that it
+// does not officially support SQLite in queue mode; on one machine it works). A worker without the
+// package fails the execution.
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
@@ -9,7 +10,7 @@ import { connect } from 'node:net';
 import type { Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { SETTINGS, STANDARD_PORTAL } from '../../support';
-import { NODE_TYPE, createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
+import { IS_N8N_1, NODE_TYPE, createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
 
 const WEBHOOK = { id: 'bx24webhook0001', name: 'Bitrix24 webhook' };
@@ -141,8 +142,10 @@ describe('Queue mode: the node runs on the worker, which needs the package insta
 		await n8n.importWorkflows([workflow]);
 		// `import:workflow --activeState=fromJson` cannot activate it: the import command loads no
 		// community packages, so the activation fails validation (and import still exits 0).
-		const published = await n8n.cli(['publish:workflow', `--id=${WORKFLOW_ID}`]);
-		if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+		// n8n 1.x has no publishing: a workflow marked active is activated by the main when it starts.
+		const activate = IS_N8N_1 ? ['update:workflow', `--id=${WORKFLOW_ID}`, '--active=true'] : ['publish:workflow', `--id=${WORKFLOW_ID}`];
+		const published = await n8n.cli(activate);
+		if (published.code !== 0) throw new Error(`${activate[0]} failed: ${published.stdout}${published.stderr}`);
 
 		const env = queueEnv(redis.port);
 		// Both boot at once; each is kept as soon as it is up, so afterAll stops it even if the other fails.
