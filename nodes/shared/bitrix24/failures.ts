@@ -140,10 +140,14 @@ export function toNodeError(
 		httpCode: failure.httpCode,
 		...((item?.ids ?? {}) as JsonObject),
 	};
-	return new NodeApiError(node, details, {
+	const error = new NodeApiError(node, details, {
 		message,
 		description: hint,
 		httpCode: failure.httpCode === null ? undefined : String(failure.httpCode),
 		itemIndex,
 	});
+	// NodeApiError swaps a message naming ECONNREFUSED, ECONNRESET and the like for a generic text of its
+	// own; the user reads the code, the item and the subject instead.
+	error.message = message;
+	return error;
 }
