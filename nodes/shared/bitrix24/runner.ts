@@ -109,6 +109,8 @@ class Run {
 	private checkedUpTo = 0;
 	/** Methods the portal refused inside `batch`: sent one call at a time. */
 	private readonly singleMethods = new Set<string>();
+	/** The lowest index of an item that failed so far; kept as items fail, not searched for per request. */
+	private firstFailed = Number.POSITIVE_INFINITY;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
@@ -119,6 +121,7 @@ class Run {
 		this.stopOnFailure = !context.continueOnFail();
 		const read = parameterReader(context);
 		this.states = context.getInputData().map((_, itemIndex) => this.plan(new ItemInput(context, itemIndex, read, operation.ids)));
+		this.states.forEach((state, itemIndex) => this.noteIfFailed(state, itemIndex));
 	}
 
 	private plan(input: ItemInput): ItemState {
@@ -140,7 +143,7 @@ class Run {
 			let sent = false;
 			for (const unit of chunks(pending, this.useBatch ? BATCH_LIMIT : 1)) {
 				// Items after a failure that stops the run need no answers.
-				if (this.stopOnFailure && this.firstFailure() < unit[0].itemIndex) break;
+				if (this.stopOnFailure && this.firstFailed < unit[0].itemIndex) break;
 				const outcomes = await this.send(unit.map((entry) => entry.call));
 				unit.forEach((entry, position) => this.deliver(entry, outcomes[position]));
 				sent = true;
@@ -193,12 +196,14 @@ class Run {
 		const state = this.states[entry.itemIndex];
 		state.answers[entry.slot] = outcome;
 		state.unanswered -= 1;
-		if (state.unanswered === 0 && 'calls' in state.step) state.step = settle(state.step.next(state.answers));
+		if (state.unanswered === 0 && 'calls' in state.step) {
+			state.step = settle(state.step.next(state.answers));
+			this.noteIfFailed(state, entry.itemIndex);
+		}
 	}
 
-	private firstFailure(): number {
-		const index = this.states.findIndex((state) => 'failure' in state.step);
-		return index < 0 ? Number.POSITIVE_INFINITY : index;
+	private noteIfFailed(state: ItemState, itemIndex: number): void {
+		if ('failure' in state.step) this.firstFailed = Math.min(this.firstFailed, itemIndex);
 	}
 
 	private failedItem(itemIndex: number): FailedItem {
