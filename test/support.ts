@@ -1,7 +1,8 @@
 // Jest helpers for the tests; the fixtures they share with the tools live in dev/harness/fixtures.ts.
 import type { Portal, PortalOptions } from '../dev/emulator/portal';
 import { startPortal } from '../dev/emulator/portal';
-import { STANDARD_PORTAL } from '../dev/harness/fixtures';
+import { runWorkflow } from '../dev/harness/engine';
+import { SETTINGS, STANDARD_PORTAL, byPaySystemId, invoices, jsonOf, pairingOf, webhookCredentials } from '../dev/harness/fixtures';
 import { resetPortalPacing } from '../dev/harness/package';
 
 export * from '../dev/harness/fixtures';
@@ -24,4 +25,20 @@ export function usePortal(options: PortalOptions = {}): () => Portal {
 		if (portal === undefined) throw new Error('The portal has not started');
 		return portal;
 	};
+}
+
+/**
+ * Runs the node over these invoices with pay system 12 (bank transfer) and the error output on, and
+ * expects exactly each invoice's settings, in input order and paired with its item.
+ */
+export async function expectBankSettingsFor(portal: Portal, ids: number[]): Promise<void> {
+	const { output, errorOutput } = await runWorkflow({
+		parameters: byPaySystemId(12),
+		items: invoices(...ids),
+		credentials: webhookCredentials(portal.webhookUrl),
+		onError: 'continueErrorOutput',
+	});
+	expect(errorOutput).toEqual([]);
+	expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
+	expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
 }

@@ -1,5 +1,5 @@
 import { runWorkflow } from '../../dev/harness/engine';
-import { SETTINGS, byPaySystemId, deals, forCrmItem, invoices, jsonOf, pairingOf, smartInvoices, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byPaySystemId, expectBankSettingsFor, deals, forCrmItem, invoices, jsonOf, pairingOf, smartInvoices, usePortal, webhookCredentials } from '../support';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
 
@@ -71,14 +71,7 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 		portal().setOptions({ batchAllowed: false });
 		try {
 			const ids = range(1, 60);
-			const { output, errorOutput } = await runWorkflow({
-				parameters: byPaySystemId(12),
-				items: invoices(...ids),
-				credentials: webhookCredentials(portal().webhookUrl),
-				onError: 'continueErrorOutput',
-			});
-			expect(errorOutput).toEqual([]);
-			expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
+			await expectBankSettingsFor(portal(), ids);
 			expect(portal().restCalls('batch').map((call) => [call.status, call.errorCode])).toEqual([[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED']]);
 			expect(portal().restCalls('sale.paysystem.settings.invoice.get')).toHaveLength(60);
 			// 61 requests on the standard limits: the node paced them, so the portal refused none.
@@ -91,15 +84,7 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 	it('sends a method the portal refuses inside batch (HTTP 200, every command ERROR_BATCH_METHOD_NOT_ALLOWED) one call at a time, for the rest of the run', async () => {
 		portal().setOptions({ methodsNotInBatch: ['sale.paysystem.settings.invoice.get'] });
 		const ids = range(1, 60);
-		const { output, errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(12),
-			items: invoices(...ids),
-			credentials: webhookCredentials(portal().webhookUrl),
-			onError: 'continueErrorOutput',
-		});
-		expect(errorOutput).toEqual([]);
-		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
-		expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
+		await expectBankSettingsFor(portal(), ids);
 		// The first group of 50 as one batch the portal answers with 50 refusals; then every call on its own.
 		expect(portal().restCalls('batch').map((call) => [call.status, call.batchCommands])).toEqual([[200, 50]]);
 		expect(portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => call.params.INVOICE_ID)).toEqual(ids);

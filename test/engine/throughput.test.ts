@@ -1,7 +1,7 @@
 import type { FaultRule, LoggedRequest } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
-import { SETTINGS, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byPaySystemId, expectBankSettingsFor, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
@@ -26,15 +26,7 @@ describe('Pacing: on the standard limits a run never meets QUERY_LIMIT_EXCEEDED'
 
 	it('2,600 items go out as 52 batch calls, past the burst of 50, every item correct', async () => {
 		const ids = range(1000, 2600);
-		const { output, errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(12),
-			items: invoices(...ids),
-			credentials: webhookCredentials(portal().webhookUrl),
-			onError: 'continueErrorOutput',
-		});
-		expect(errorOutput).toEqual([]);
-		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
-		expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
+		await expectBankSettingsFor(portal(), ids);
 		expect(portal().restCalls().map((request) => [request.restMethod, request.status, request.batchCommands])).toEqual(
 			range(0, 52).map(() => ['batch', 200, 50]),
 		);
@@ -143,14 +135,7 @@ describe('Retry bounds: a fault that lasts ends as error items after Max Retries
 		// The first batch's result_time says the budget's window ends ten minutes on; the refusal says 2 s.
 		portal().addFault({ ...operatingTimeLimit(2), restMethod: 'batch', skip: 1, times: 1 });
 		const ids = range(1, 60);
-		const { output, errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(12),
-			items: invoices(...ids),
-			credentials: webhookCredentials(portal().webhookUrl),
-			onError: 'continueErrorOutput',
-		});
-		expect(errorOutput).toEqual([]);
-		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
+		await expectBankSettingsFor(portal(), ids);
 		const batches = portal().restCalls('batch');
 		expect(batches.map((call) => [call.status, call.batchCommands])).toEqual([
 			[200, 50],
@@ -240,14 +225,7 @@ describe('OPERATION_TIME_LIMIT: the node waits until time.operating_reset_at, th
 
 	it('in a batch: only the refused commands are sent again, after the reset time the other commands reported', async () => {
 		const ids = [1, 2, 3, 4, 5, 6, 7, 8];
-		const { output, errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(12),
-			items: invoices(...ids),
-			credentials: webhookCredentials(portal().webhookUrl),
-			onError: 'continueErrorOutput',
-		});
-		expect(errorOutput).toEqual([]);
-		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
+		await expectBankSettingsFor(portal(), ids);
 		const sizes = portal().restCalls('batch').map((call) => Object.keys(commandsOf(call)).length);
 		expect(sizes[0]).toBe(8);
 		expect(sizes.slice(1).every((size, index) => size < sizes[index])).toBe(true);
