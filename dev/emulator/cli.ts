@@ -19,7 +19,7 @@ export interface FlagOptions extends Required<Pick<PortalOptions, 'latency' | 'o
 	limits: { drainPerSecond: number; burst: number };
 }
 
-const FLAGS = [
+const FLAGS: readonly string[] = [
 	'latency-request-ms',
 	'latency-call-ms',
 	'drain',
@@ -27,7 +27,7 @@ const FLAGS = [
 	'operating-budget',
 	'operating-window',
 	'processing-per-call',
-] as const;
+];
 
 function numberFlag(name: string, value: string | undefined, fallback: number, positive = false): number {
 	if (value === undefined) return fallback;
@@ -40,29 +40,31 @@ function numberFlag(name: string, value: string | undefined, fallback: number, p
 
 /** Reads the flags; null when --help asks for the usage instead. Throws a RangeError naming a bad flag. */
 export function optionsFromFlags(args: readonly string[]): FlagOptions | null {
-	let values: Partial<Record<(typeof FLAGS)[number] | 'help', string | boolean>>;
-	try {
-		values = parseArgs({
-			args: [...args],
-			options: { ...Object.fromEntries(FLAGS.map((flag) => [flag, { type: 'string' as const }])), help: { type: 'boolean' } },
-			strict: true,
-			allowPositionals: false,
-		}).values;
-	} catch (error) {
-		throw new RangeError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-	}
+	const { values, positionals } = parseArgs({
+		args: [...args],
+		options: { ...Object.fromEntries(FLAGS.map((flag) => [flag, { type: 'string' as const }])), help: { type: 'boolean' } },
+		strict: false,
+		allowPositionals: true,
+	});
 	if (values.help === true) return null;
-	const text = (flag: (typeof FLAGS)[number]) => values[flag] as string | undefined;
+	for (const [name, value] of Object.entries(values)) {
+		if (!FLAGS.includes(name)) throw new RangeError(`Unknown flag --${name}\n${USAGE}`);
+		if (typeof value !== 'string') throw new RangeError(`--${name} takes a value\n${USAGE}`);
+	}
+	const text = (flag: string) => values[flag] as string | undefined;
 	const perRequestMs = numberFlag('latency-request-ms', text('latency-request-ms'), 0);
 	const perCallMs = numberFlag('latency-call-ms', text('latency-call-ms'), 0);
 	const budget = text('operating-budget');
-	return {
+	const options: FlagOptions = {
 		latency: perRequestMs > 0 || perCallMs > 0 ? { perRequestMs, perCallMs } : null,
 		limits: { drainPerSecond: numberFlag('drain', text('drain'), 2), burst: numberFlag('burst', text('burst'), 50, true) },
 		operatingBudgetSeconds: budget === 'none' ? null : numberFlag('operating-budget', budget, 480),
 		operatingWindowSeconds: numberFlag('operating-window', text('operating-window'), 600, true),
 		processingSecondsPerCall: numberFlag('processing-per-call', text('processing-per-call'), 0.01),
 	};
+	// After the values: a flag missing its value leaves the next flag's value behind as an argument.
+	if (positionals.length > 0) throw new RangeError(`Unexpected argument ${JSON.stringify(positionals[0])}\n${USAGE}`);
+	return options;
 }
 
 /** The lines that say what the flags set, for the banner. */
