@@ -17,7 +17,7 @@ describe('latency: each REST answer waits perRequestMs plus perCallMs for each m
 	});
 
 	beforeEach(() => {
-		portal.setOptions({ latency: LATENCY, limits: null, batchAllowed: true });
+		portal.setOptions({ latency: LATENCY, limits: null, batchAllowed: true, operatingBudgetSeconds: null });
 		portal.clearFaults();
 		portal.clearLog();
 		portal.resetStats();
@@ -106,6 +106,20 @@ describe('latency: each REST answer waits perRequestMs plus perCallMs for each m
 		await post(`${portal.webhookUrl}scope`);
 		await post(`${portal.webhookUrl}scope`);
 		expect(portal.stats()).toMatchObject({ requests: 2, inFlight: 0, maxInFlight: 1 });
+	});
+
+	it('counts REST requests and their refusals in stats, not the OAuth server', async () => {
+		// A budget of 0 lets each method run once.
+		portal.setOptions({ limits: { drainPerSecond: 0.001, burst: 3 }, operatingBudgetSeconds: 0, processingSecondsPerCall: 0.01 });
+		expect((await post(`${portal.webhookUrl}scope`)).status).toBe(200);
+		expect((await post(`${portal.webhookUrl}scope`)).body.error).toBe('OPERATION_TIME_LIMIT');
+		const batch = await post(`${portal.webhookUrl}batch`, { cmd: { a: 'scope', b: 'methods' } });
+		expect(Object.keys(batch.body.result.result)).toEqual(['b']);
+		expect((await post(`${portal.webhookUrl}scope`)).body.error).toBe('QUERY_LIMIT_EXCEEDED');
+		expect((await post(`${portal.origin}/oauth/token/`, { grant_type: 'refresh_token' })).status).toBe(401);
+		expect(portal.stats()).toEqual({ requests: 4, queryLimitExceeded: 1, operationTimeLimit: 1, operationTimeLimitCommands: 1, inFlight: 0, maxInFlight: 1 });
+		portal.resetStats();
+		expect(portal.stats()).toEqual({ requests: 0, queryLimitExceeded: 0, operationTimeLimit: 0, operationTimeLimitCommands: 0, inFlight: 0, maxInFlight: 0 });
 	});
 
 	it('answers at once and logs no latency once setOptions takes it away', async () => {
