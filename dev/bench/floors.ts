@@ -2,6 +2,7 @@
  * The least wall time a portal's limits leave a run, each with how it was reached: the leaky bucket,
  * answers held back one at a time, and the operating-time budget of a method in its sliding window.
  */
+import type { Latency } from '../emulator/portal';
 import { formatCount, formatDuration } from '../harness/table';
 
 export interface Floor {
@@ -13,11 +14,6 @@ export interface Floor {
 export interface BucketLimits {
 	drainPerSecond: number;
 	burst: number;
-}
-
-export interface Latency {
-	perRequestMs: number;
-	perCallMs: number;
 }
 
 export interface OperatingBudget {

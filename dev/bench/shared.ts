@@ -7,7 +7,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
-import type { PortalOptions } from '../emulator/portal';
+import type { Latency, PortalOptions } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';
 import { byPaySystemId, invoices, webhookCredentials } from '../harness/fixtures';
 import type { PortalCounts } from '../harness/portalCounts';
@@ -15,7 +15,7 @@ import { portalCounts } from '../harness/portalCounts';
 import { formatDuration } from '../harness/table';
 import type { ItemOut, WorkflowJob } from '../harness/workflowProcesses';
 import { runWorkflowProcesses } from '../harness/workflowProcesses';
-import type { BucketLimits, Floor, Latency, OperatingBudget } from './floors';
+import type { BucketLimits, Floor, OperatingBudget } from './floors';
 import { bucketFloor, budgetFloor, oneAtATimeFloor } from './floors';
 import { STANDARD_PORTAL_LIMITS } from './runner';
 import { PAY_SYSTEM_ID, invoiceIds, isExpectedSettings } from './workload';
@@ -140,8 +140,7 @@ export function planShared(flags: { full: boolean; quick: boolean }): SharedRow[
 	];
 }
 
-/** What the emulated portal takes: `latency` is the emulator's, so it is named here beside the options it already had. */
-function portalOptionsOf(portal: SharedPortal): PortalOptions & { latency?: Latency | null } {
+function portalOptionsOf(portal: SharedPortal): PortalOptions {
 	const operating = portal.operating ?? STANDARD_BUDGET;
 	return {
 		limits: portal.limits,

@@ -32,7 +32,6 @@ const FLOOR_NAMES: Record<SharedRowKind, string> = {
 };
 
 const percent = (part: number, whole: number) => `${((part / whole) * 100).toFixed(1)}%`;
-const orUncounted = (value: number | null) => (value === null ? 'not counted by this portal' : formatCount(value));
 
 function portalLine(row: SharedRow): string {
 	const { limits, latency, operating } = row.portal;
@@ -82,19 +81,16 @@ function requestFigures(row: SharedRow, result: SharedResult): Figure[] {
 	} else if (row.kind !== 'operating') {
 		Object.assign(refusals, { target: '0', met: counts.queryLimitExceeded === 0 });
 	}
-	return [requests, refusals, { name: 'most requests in flight at once', value: orUncounted(counts.maxInFlight) }];
+	return [requests, refusals, { name: 'most requests in flight at once', value: formatCount(counts.maxInFlight) }];
 }
 
 function operatingFigures(row: SharedRow, result: SharedResult): Figure[] {
 	const { counts } = result;
-	const resent = counts.callsSent - row.minimumCalls;
-	// Without the portal's own count, a command sent again stands for one refused: nothing else fails here.
-	const commands = counts.operatingLimitCommands ?? resent;
-	const how = counts.operatingLimitCommands === null ? ' (commands sent again: the portal does not count refusals)' : '';
+	const commands = counts.operatingLimitCommands;
 	return [
 		{
 			name: 'OPERATION_TIME_LIMIT: answers / refused commands',
-			value: `${formatCount(counts.operatingLimitAnswers)} / ${formatCount(commands)}${how}`,
+			value: `${formatCount(counts.operatingLimitAnswers)} / ${formatCount(commands)}`,
 			target: `<= ${MAX_OPERATING_REFUSALS} in all`,
 			met: counts.operatingLimitAnswers + commands <= MAX_OPERATING_REFUSALS,
 		},
@@ -109,20 +105,15 @@ function timeFigures(row: SharedRow, result: SharedResult): Figure[] {
 		{ name: row.processes > 1 ? 'wall, go to last child done' : 'wall', value: formatDuration(result.wallMs) },
 		{ name: `${floorName} (below)`, value: formatDuration(row.floor.ms) },
 	];
-	// A portal without latency answers at once: the wall says nothing about the latency floor then.
-	const comparable = row.kind !== 'slow' || result.counts.heldBackMs !== null;
-	const ratioFigure: Figure = {
-		name: `wall / ${floorName}`,
-		value: row.floor.ms === 0 ? 'no floor' : `${formatRatio(ratio)}${comparable ? '' : ' (not comparable: no latency)'}`,
-	};
+	const ratioFigure: Figure = { name: `wall / ${floorName}`, value: row.floor.ms === 0 ? 'no floor' : formatRatio(ratio) };
 	const target = RATIO_TARGETS[row.kind];
 	const comparison = row.options.parallelRequests !== undefined;
-	if (target !== undefined && !comparison && comparable && row.floor.ms > 0) Object.assign(ratioFigure, { target: `<= ${formatRatio(target)}`, met: ratio <= target });
+	if (target !== undefined && !comparison && row.floor.ms > 0) Object.assign(ratioFigure, { target: `<= ${formatRatio(target)}`, met: ratio <= target });
 	figures.push(ratioFigure);
 	if (row.kind === 'slow') {
 		figures.push({ name: 'bucket floor (below)', value: formatDuration(row.bucketFloor.ms) });
 		const held = result.counts.heldBackMs;
-		figures.push({ name: 'answers held back, summed', value: held === null ? 'none: this portal has no latency' : formatDuration(held) });
+		figures.push({ name: 'answers held back, summed', value: held === null ? 'none' : formatDuration(held) });
 	}
 	return figures;
 }
