@@ -28,11 +28,17 @@ export interface SharedPortal {
 	operating?: OperatingBudget;
 }
 
-export interface SharedChild {
-	/** From go to the end of its run, as the child saw it. */
-	wallMs: number;
+/** What a run's outputs came to: settings out, items in the error output, and outputs not as the contract gives them. */
+export interface OutputCheck {
 	itemsOut: number;
 	errorItems: number;
+	/** Settings items with a wrong value, a second time, out of input order or paired with no input, and inputs with no output at all. */
+	wrong: number;
+}
+
+export interface SharedChild extends OutputCheck {
+	/** From go to the end of its run, as the child saw it. */
+	wallMs: number;
 	error: string | null;
 }
 
@@ -42,8 +48,8 @@ export interface SharedResult {
 	/** From forking the children to the last one ready: loading n8n, the package and the warm-up. */
 	readyMs: number;
 	counts: PortalCounts;
-	itemsOut: number;
-	errorItems: number;
+	/** Across the children. */
+	outputs: OutputCheck;
 	children: SharedChild[];
 }
 
@@ -58,6 +64,8 @@ export interface SharedRow {
 	options: IDataObject;
 	/** Rows that take too long run only with --full. */
 	fullOnly: boolean;
+	/** The run mostly waits on the portal, with little work of its own: such rows run side by side. */
+	waits: boolean;
 	/** Requests and calls a correct run sends at the least. */
 	minimumRequests: number;
 	minimumCalls: number;
@@ -96,7 +104,8 @@ function rowOf(spec: RowSpec): SharedRow {
 	let floor = bucket;
 	if (spec.portal.latency !== undefined) floor = oneAtATimeFloor(requests, spec.portal.latency);
 	if (spec.portal.operating !== undefined) floor = budgetFloor(minimumCalls, spec.portal.operating);
-	return { fullOnly: false, ...spec, minimumRequests: requests.length, minimumCalls, floor, bucketFloor: bucket };
+	const waits = spec.kind === 'batchOff' || spec.kind === 'slow' || spec.kind === 'operating';
+	return { fullOnly: false, waits, ...spec, minimumRequests: requests.length, minimumCalls, floor, bucketFloor: bucket };
 }
 
 function slowRows(n: number, flags: { full: boolean }): SharedRow[] {
@@ -153,14 +162,31 @@ function portalOptionsOf(portal: SharedPortal): PortalOptions {
 
 const pairedIndex = (item: ItemOut) => (item.pairedItem as { item?: number } | undefined)?.item;
 
-/** Each input must come back once, in order, with its settings: items in the error output, missing, wrong or extra all count. */
-function countErrorItems(ids: number[], output: ItemOut[]): number {
-	let correct = 0;
-	output.forEach((item, index) => {
-		if (index < ids.length && pairedIndex(item) === index && isExpectedSettings(ids[index], item.json)) correct++;
-	});
-	return ids.length - correct + Math.max(0, output.length - ids.length);
+/** Each input must come back once, as its settings or an error item, in input order. */
+export function checkOutputs(ids: number[], output: ItemOut[], errorOutput: ItemOut[]): OutputCheck {
+	const answered = new Set<number>();
+	let wrong = 0;
+	let previous = -1;
+	for (const item of output) {
+		const index = pairedIndex(item);
+		const right = index !== undefined && index > previous && index < ids.length && isExpectedSettings(ids[index], item.json);
+		if (right) answered.add(index);
+		else wrong++;
+		if (index !== undefined) previous = Math.max(previous, index);
+	}
+	for (const item of errorOutput) {
+		const index = pairedIndex(item);
+		if (index === undefined || index >= ids.length || answered.has(index)) wrong++;
+		else answered.add(index);
+	}
+	return { itemsOut: output.length, errorItems: errorOutput.length, wrong: wrong + ids.length - answered.size };
 }
+
+const sumChecks = (checks: OutputCheck[]): OutputCheck => ({
+	itemsOut: checks.reduce((sum, check) => sum + check.itemsOut, 0),
+	errorItems: checks.reduce((sum, check) => sum + check.errorItems, 0),
+	wrong: checks.reduce((sum, check) => sum + check.wrong, 0),
+});
 
 /** Child k asks for its own invoices, after those of the children before it. */
 function idsOfChild(row: SharedRow, child: number): number[] {
@@ -184,18 +210,10 @@ async function measure(row: SharedRow): Promise<SharedResult> {
 		const report = await runWorkflowProcesses(jobs);
 		const children = report.workers.map(({ result }, child) => ({
 			wallMs: result.wallMs,
-			itemsOut: result.output.length,
-			errorItems: countErrorItems(idsOfChild(row, child), result.output),
+			...checkOutputs(idsOfChild(row, child), result.output, result.errorOutput),
 			error: result.error,
 		}));
-		return {
-			wallMs: report.wallMs,
-			readyMs: report.readyMs,
-			counts: portalCounts(portal),
-			itemsOut: children.reduce((sum, child) => sum + child.itemsOut, 0),
-			errorItems: children.reduce((sum, child) => sum + child.errorItems, 0),
-			children,
-		};
+		return { wallMs: report.wallMs, readyMs: report.readyMs, counts: portalCounts(portal), outputs: sumChecks(children), children };
 	} finally {
 		await Promise.all([portal.stop(), warmUpPortal.stop()]);
 	}
@@ -206,23 +224,34 @@ export function describeShared(row: SharedRow): string {
 	return `${row.title} (${size} invoices)`;
 }
 
-/** Runs the rows one after another, keeping each one's result or failure on it; never rejects. */
-export async function runShared(rows: SharedRow[], log: (line: string) => void): Promise<void> {
-	for (const row of rows.filter((each) => !each.fullOnly)) {
-		log(`started  ${describeShared(row)}, floor ~${formatDuration(row.floor.ms)}`);
-		try {
-			row.result = await measure(row);
-			log(`finished ${describeShared(row)} in ${formatDuration(row.result.wallMs)}`);
-		} catch (error) {
-			row.failure = error instanceof Error ? error.message : String(error);
-			log(`FAILED   ${describeShared(row)}: ${row.failure}`);
-		}
+/** Runs one row and keeps its result or failure on it; never rejects. */
+async function runRow(row: SharedRow, log: (line: string) => void): Promise<void> {
+	log(`started  ${describeShared(row)}, floor ~${formatDuration(row.floor.ms)}`);
+	try {
+		row.result = await measure(row);
+		log(`finished ${describeShared(row)} in ${formatDuration(row.result.wallMs)}`);
+	} catch (error) {
+		row.failure = error instanceof Error ? error.message : String(error);
+		log(`FAILED   ${describeShared(row)}: ${row.failure}`);
 	}
 }
 
-/** Every run row came back whole: no failed child, no error item. Time is never judged. */
+/**
+ * Runs the rows that work (thousands of items in four processes) one after another, then the rows
+ * that mostly wait on their portal side by side: each has a portal of its own, and their few items
+ * leave the machine idle.
+ */
+export async function runShared(rows: SharedRow[], log: (line: string) => void): Promise<void> {
+	const run = rows.filter((row) => !row.fullOnly);
+	for (const row of run.filter((each) => !each.waits)) await runRow(row, log);
+	await Promise.all(run.filter((row) => row.waits).map((row) => runRow(row, log)));
+}
+
+/** Every run row came back whole: no failed child, no error item, no output wrong or missing. Time is never judged. */
 export function sharedIsCorrect(rows: SharedRow[]): boolean {
-	return rows.every(
-		(row) => row.fullOnly || (row.result !== undefined && row.result.errorItems === 0 && row.result.children.every((child) => child.error === null)),
-	);
+	return rows.every((row) => {
+		if (row.fullOnly) return true;
+		const result = row.result;
+		return result !== undefined && result.outputs.errorItems === 0 && result.outputs.wrong === 0 && result.children.every((child) => child.error === null);
+	});
 }
