@@ -106,10 +106,14 @@ function timeFigures(row: SharedRow, result: SharedResult): Figure[] {
 		{ name: row.processes > 1 ? 'wall, go to last child done' : 'wall', value: formatDuration(result.wallMs) },
 		{ name: `${floorName} (below)`, value: formatDuration(row.floor.ms) },
 	];
-	const ratioFigure: Figure = { name: `wall / ${floorName}`, value: row.floor.ms === 0 ? 'no floor' : formatRatio(ratio) };
+	// A run whose requests the portal refused for good did less than the floor counts on: its wall is no match for it.
+	const admitted = result.counts.requests - result.counts.queryLimitExceeded - result.counts.operatingLimitAnswers;
+	const short = admitted < row.minimumRequests;
+	const shortNote = short ? ` (the portal admitted ${formatCount(admitted)} requests of the ${formatCount(row.minimumRequests)} a whole run needs)` : '';
+	const ratioFigure: Figure = { name: `wall / ${floorName}`, value: row.floor.ms === 0 ? 'no floor' : `${formatRatio(ratio)}${shortNote}` };
 	const target = RATIO_TARGETS[row.kind];
 	const comparison = row.options.parallelRequests !== undefined;
-	if (target !== undefined && !comparison && row.floor.ms > 0) Object.assign(ratioFigure, { target: `<= ${formatRatio(target)}`, met: ratio <= target });
+	if (target !== undefined && !comparison && row.floor.ms > 0) Object.assign(ratioFigure, { target: `<= ${formatRatio(target)}`, met: ratio <= target && !short });
 	figures.push(ratioFigure);
 	if (row.kind === 'slow') {
 		figures.push({ name: 'bucket floor (below)', value: formatDuration(row.bucketFloor.ms) });
