@@ -94,7 +94,7 @@ function callsPerRequest(items: number, options: IDataObject): number[] {
 	return Array.from({ length: Math.ceil(items / BATCH_LIMIT) }, (_, index) => Math.min(BATCH_LIMIT, items - index * BATCH_LIMIT));
 }
 
-type RowSpec = Pick<SharedRow, 'key' | 'kind' | 'title' | 'portal' | 'processes' | 'itemsPerProcess' | 'options'> & { fullOnly?: boolean };
+type RowSpec = Pick<SharedRow, 'key' | 'kind' | 'title' | 'portal' | 'processes' | 'itemsPerProcess' | 'options'>;
 
 function rowOf(spec: RowSpec): SharedRow {
 	const perProcess = callsPerRequest(spec.itemsPerProcess, spec.options);
@@ -105,7 +105,7 @@ function rowOf(spec: RowSpec): SharedRow {
 	if (spec.portal.latency !== undefined) floor = oneAtATimeFloor(requests, spec.portal.latency);
 	if (spec.portal.operating !== undefined) floor = budgetFloor(minimumCalls, spec.portal.operating);
 	const waits = spec.kind === 'batchOff' || spec.kind === 'slow' || spec.kind === 'operating';
-	return { fullOnly: false, waits, ...spec, minimumRequests: requests.length, minimumCalls, floor, bucketFloor: bucket };
+	return { ...spec, fullOnly: false, waits, minimumRequests: requests.length, minimumCalls, floor, bucketFloor: bucket };
 }
 
 function slowRows(n: number, flags: { full: boolean }): SharedRow[] {
@@ -126,7 +126,7 @@ function slowRows(n: number, flags: { full: boolean }): SharedRow[] {
 }
 
 export function planShared(flags: { full: boolean; quick: boolean }): SharedRow[] {
-	const standard = { limits: STANDARD_PORTAL_LIMITS, operating: undefined };
+	const standard = { limits: STANDARD_PORTAL_LIMITS };
 	const perProcess = flags.quick ? 1_000 : 2_500;
 	const budget = flags.quick ? QUICK_COMPRESSED_BUDGET : COMPRESSED_BUDGET;
 	// Three budgets' worth of method time, in calls.
@@ -237,9 +237,9 @@ async function runRow(row: SharedRow, log: (line: string) => void): Promise<void
 }
 
 /**
- * Runs the rows that work (thousands of items in four processes) one after another, then the rows
- * that mostly wait on their portal side by side: each has a portal of its own, and their few items
- * leave the machine idle.
+ * Runs the four-process row and the single run one after the other, as they keep the machine busy
+ * for a moment at the start; then the rows that mostly wait on their portal side by side, each with a
+ * portal of its own.
  */
 export async function runShared(rows: SharedRow[], log: (line: string) => void): Promise<void> {
 	const run = rows.filter((row) => !row.fullOnly);

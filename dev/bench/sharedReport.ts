@@ -157,9 +157,9 @@ export function formatShared(rows: SharedRow[]): string {
 		'One portal shared: its limits against runs in separate processes, a slow portal and an operating-time budget',
 		'Each row: a fresh emulated portal here in the parent, each node run in a worker process of its own (n8n-core\'s',
 		'engine, the built package), all started together once every worker has loaded and run an untimed 2-item warm-up',
-		'against a second portal. Invoices from 1001 on, pay system 11, onError continueErrorOutput. The rows with thousands',
-		'of items run one after another; the others, which mostly wait on their portal, side by side. Targets are beside',
-		'the figures; only error items, wrong outputs and failed runs make the bench fail.',
+		'against a second portal. Invoices from 1001 on, pay system 11, onError continueErrorOutput. The four-process row and',
+		'the single run go one after the other; the rest, which mostly wait on portals of their own, side by side after them.',
+		'Targets are beside the figures; only error items, wrong outputs and failed runs make the bench fail.',
 	];
 	for (const row of rows) lines.push('', formatRow(row));
 	return lines.join('\n');
