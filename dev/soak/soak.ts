@@ -117,7 +117,7 @@ interface RunFacts {
 	readable: string;
 }
 
-const outputsOf = (expected: Expected) => (expected.ok ? expected.outputs.length : 1);
+export const outputsOf = (expected: Expected) => (expected.ok ? expected.outputs.length : 1);
 
 /** Whether the k-th output of an input item, from the output or the error output, is the one the contract gives. */
 function isRight(workload: SoakWorkload, expected: Expected, k: number, json: IDataObject, isErrorOutput: boolean): boolean {
@@ -127,7 +127,7 @@ function isRight(workload: SoakWorkload, expected: Expected, k: number, json: ID
 }
 
 /** Each input item's outputs, counted one by one: the k-th output of item i is checked against the k-th one expected. */
-function checkOutputs(workload: SoakWorkload, output: INodeExecutionData[], errorOutput: INodeExecutionData[]) {
+export function checkOutputs(workload: SoakWorkload, output: INodeExecutionData[], errorOutput: INodeExecutionData[]) {
 	const { expected } = workload;
 	const produced = new Array<number>(expected.length).fill(0);
 	const counts = { duplicated: 0, wrong: 0, outOfOrder: 0 };
