@@ -117,6 +117,21 @@ describe('The operating budget: learned from answers, waited for before the port
 		expect(budgets.readyAt(PORTAL, calls(50), NOW + 3_000)).toBe(NOW + 3_000);
 	});
 
+	it('keeps the latest reading when answers of requests in flight together come back out of order', () => {
+		const budgets = new OperatingBudgets();
+		budgets.noteAnswered(PORTAL, METHOD, { operating: 470, operating_reset_at: unix(NOW + 60_000), processing: 0.4, finish: unix(NOW + 2) });
+		budgets.noteAnswered(PORTAL, METHOD, { operating: 450, operating_reset_at: unix(NOW + 60_000), processing: 0.4, finish: unix(NOW + 1) });
+		expect(budgets.readyAt(PORTAL, calls(50), NOW)).toBe(NOW + 60_000 + RESET_MARGIN_MS);
+	});
+
+	it('a command refused without a time of its own waits out the reset the last answer named, past the 10 s', () => {
+		const budgets = new OperatingBudgets();
+		budgets.noteAnswered(PORTAL, METHOD, { operating: 2.0, operating_reset_at: unix(NOW + 20_000), processing: 0.01 });
+		budgets.noteRefused(PORTAL, METHOD, undefined, NOW);
+		// Blocked for 10 s; then still past the learned budget until the oldest time drops out.
+		expect(budgets.readyAt(PORTAL, calls(50), NOW + 10_500)).toBe(NOW + 20_000 + RESET_MARGIN_MS);
+	});
+
 	it('a refusal that names no reset is tried again after 10 s', () => {
 		const budgets = new OperatingBudgets();
 		budgets.noteRefused(PORTAL, METHOD, undefined, NOW);

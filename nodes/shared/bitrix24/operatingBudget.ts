@@ -27,6 +27,8 @@ interface MethodUse {
 	operating: number;
 	/** When (this process's clock, ms) the oldest of that time drops out of the window; 0 when unknown. */
 	resetAt: number;
+	/** When (the portal's clock, unix seconds) the call the reading comes from finished: an older reading is stale. */
+	readingAt: number;
 	/** Seconds the method may use: the published budget until a refusal shows the portal grants less. */
 	budget: number;
 	/** True once a refusal has taught the budget. */
@@ -64,7 +66,7 @@ export class OperatingBudgets {
 		const key = `${portal} ${method}`;
 		let use = this.uses.get(key);
 		if (use === undefined) {
-			use = { operating: 0, resetAt: 0, budget: PUBLISHED_BUDGET_SECONDS, learned: false, blockedUntil: 0, costPerCall: 0 };
+			use = { operating: 0, resetAt: 0, readingAt: 0, budget: PUBLISHED_BUDGET_SECONDS, learned: false, blockedUntil: 0, costPerCall: 0 };
 			this.uses.set(key, use);
 		}
 		return use;
@@ -86,6 +88,11 @@ export class OperatingBudgets {
 		const reading = readTime(time);
 		if (!Number.isFinite(reading.operating)) return;
 		const use = this.use(portal, method);
+		// Answers of requests in flight together come back in any order: keep the latest reading.
+		if (Number.isFinite(reading.finish) && reading.finish > 0) {
+			if (reading.finish < use.readingAt) return;
+			use.readingAt = reading.finish;
+		}
 		use.operating = reading.operating;
 		if (Number.isFinite(reading.resetAt) && reading.resetAt > 0) use.resetAt = this.localMoment(portal, reading.resetAt);
 		if (Number.isFinite(reading.processing) && reading.processing > 0) {
@@ -116,9 +123,12 @@ export class OperatingBudgets {
 			use.budget = use.learned ? Math.min(use.budget, budget) : budget;
 			use.learned = true;
 		}
-		if (Number.isFinite(reading.resetAt) && reading.resetAt > 0) use.resetAt = this.localMoment(portal, reading.resetAt);
-		else use.resetAt = use.resetAt > now ? Math.min(use.resetAt, now + UNNAMED_RESET_WAIT_MS) : now + UNNAMED_RESET_WAIT_MS;
-		use.blockedUntil = use.resetAt;
+		if (Number.isFinite(reading.resetAt) && reading.resetAt > 0) {
+			use.resetAt = this.localMoment(portal, reading.resetAt);
+			use.blockedUntil = use.resetAt;
+		} else {
+			use.blockedUntil = use.resetAt > now ? Math.min(use.resetAt, now + UNNAMED_RESET_WAIT_MS) : now + UNNAMED_RESET_WAIT_MS;
+		}
 		use.operating = Math.max(operating, use.budget);
 	}
 
