@@ -87,14 +87,16 @@ function requestFigures(row: SharedRow, result: SharedResult): Figure[] {
 
 function operatingFigures(row: SharedRow, result: SharedResult): Figure[] {
 	const { counts } = result;
-	const commands = counts.operatingLimitCommands;
+	// An answer carries OPERATION_TIME_LIMIT when it refuses the whole request or commands inside a batch.
+	const answers = counts.operatingLimitAnswers + counts.operatingLimitBatches;
 	return [
 		{
-			name: 'OPERATION_TIME_LIMIT: answers / refused commands',
-			value: `${formatCount(counts.operatingLimitAnswers)} / ${formatCount(commands)}`,
-			target: `<= ${MAX_OPERATING_REFUSALS} in all`,
-			met: counts.operatingLimitAnswers + commands <= MAX_OPERATING_REFUSALS,
+			name: 'answers carrying OPERATION_TIME_LIMIT',
+			value: formatCount(answers),
+			target: `<= ${MAX_OPERATING_REFUSALS}`,
+			met: answers <= MAX_OPERATING_REFUSALS,
 		},
+		{ name: '  whole requests / batches / commands refused', value: `${formatCount(counts.operatingLimitAnswers)} / ${formatCount(counts.operatingLimitBatches)} / ${formatCount(counts.operatingLimitCommands)}` },
 		{ name: 'calls sent (minimum)', value: `${formatCount(counts.callsSent)} (${formatCount(row.minimumCalls)})` },
 	];
 }

@@ -13,6 +13,8 @@ export interface PortalCounts {
 	operatingLimitAnswers: number;
 	/** Batch commands answered OPERATION_TIME_LIMIT inside a batch. */
 	operatingLimitCommands: number;
+	/** Batch requests whose answer refused one command or more with OPERATION_TIME_LIMIT. */
+	operatingLimitBatches: number;
 	/** Method calls sent: each batch command, and each call outside a batch. */
 	callsSent: number;
 	/** The most REST requests the portal was answering at once. */
@@ -32,6 +34,7 @@ export function portalCounts(portal: Portal): PortalCounts {
 		queryLimitExceeded: stats.queryLimitExceeded,
 		operatingLimitAnswers: stats.operationTimeLimit,
 		operatingLimitCommands: stats.operationTimeLimitCommands,
+		operatingLimitBatches: rest.filter((request) => (request.operatingLimitedCommands ?? 0) > 0).length,
 		callsSent: rest.reduce((sum, request) => sum + callsIn(request), 0),
 		maxInFlight: stats.maxInFlight,
 		heldBackMs: held.length === 0 ? null : held.reduce((sum, ms) => sum + ms, 0),

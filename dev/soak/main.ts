@@ -12,7 +12,7 @@ import { measureCancelDuringBackoff } from './cancel';
 import { SOAK_MIXES } from './mixes';
 import { SHARED_SOAK_MIXES, formatSharedSoak, runSharedSoak, sharedSoakProblems } from './shared';
 import type { SoakReport } from './soak';
-import { runSoak, soakProblems } from './soak';
+import { runSoak, soakProblems, tallyRows } from './soak';
 
 const startedAt = performance.now();
 
@@ -29,13 +29,7 @@ function formatInjected(report: SoakReport): string {
 
 function formatReport(report: SoakReport, summary: string, problems: string[]): string {
 	const rows: Array<[string, string]> = [
-		['items run', formatCount(report.items)],
-		['outputs expected', formatCount(report.expectedOutputs)],
-		['settings items / error items', `${formatCount(report.successItems)} / ${formatCount(report.errorItems)}`],
-		['outputs lost', formatCount(report.lost)],
-		['outputs duplicated', formatCount(report.duplicated)],
-		['outputs with a wrong value', formatCount(report.wrong)],
-		['outputs out of order', formatCount(report.outOfOrder)],
+		...tallyRows(report.items, report.expectedOutputs, report),
 		['requests (minimum)', `${formatCount(report.requests)} (${formatCount(report.minimumRequests)})`],
 		['requests over the minimum', formatCount(report.requests - report.minimumRequests)],
 		['faulted requests', formatCount(report.faultedRequests)],

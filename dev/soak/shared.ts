@@ -15,7 +15,8 @@ import { formatCount, formatDuration, formatTable } from '../harness/table';
 import type { WorkflowJob, WorkflowJobResult } from '../harness/workflowProcesses';
 import { runWorkflowProcesses } from '../harness/workflowProcesses';
 import { invoiceWorkload } from './invoices';
-import { SOAK_MAX_RETRIES, checkOutputs, outputsOf } from './soak';
+import type { OutputTally } from './soak';
+import { SOAK_MAX_RETRIES, checkOutputs, outputsOf, tallyRows } from './soak';
 import type { SoakWorkload } from './workload';
 
 export interface SharedSoakMix {
@@ -36,14 +37,8 @@ export const SHARED_SOAK_MIXES: readonly SharedSoakMix[] = [
 ];
 
 /** What one run's outputs came to, checked against its share of the items. */
-export interface SharedSoakRun {
+export interface SharedSoakRun extends OutputTally {
 	items: number;
-	successItems: number;
-	errorItems: number;
-	lost: number;
-	duplicated: number;
-	wrong: number;
-	outOfOrder: number;
 	secretHits: number;
 	/** From go to the end of its run, as the run's process saw it. */
 	wallMs: number;
@@ -173,13 +168,7 @@ export function formatSharedSoak(report: SharedSoakReport, summary: string, prob
 	const share = (part: number) => `${((part / report.minimumRequests) * 100).toFixed(1)}% of the minimum`;
 	const rows: Array<[string, string]> = [
 		['runs at once, each in a process', `${report.processes}, ${report.runs.map((run) => formatCount(run.items)).join(' + ')} items`],
-		['items run', formatCount(report.items)],
-		['outputs expected', formatCount(report.expectedOutputs)],
-		['settings items / error items', `${formatCount(totals.successItems)} / ${formatCount(totals.errorItems)}`],
-		['outputs lost', formatCount(totals.lost)],
-		['outputs duplicated', formatCount(totals.duplicated)],
-		['outputs with a wrong value', formatCount(totals.wrong)],
-		['outputs out of order', formatCount(totals.outOfOrder)],
+		...tallyRows(report.items, report.expectedOutputs, totals),
 		['requests (minimum)', `${formatCount(counts.requests)} (${formatCount(report.minimumRequests)})`],
 		['QUERY_LIMIT_EXCEEDED refusals', `${formatCount(counts.queryLimitExceeded)} (${share(counts.queryLimitExceeded)})`],
 		['OPERATION_TIME_LIMIT answers', formatCount(counts.operatingLimitAnswers)],

@@ -11,6 +11,7 @@ import type { LoggedRequest, Portal } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';
 import { runWorkflow } from '../harness/engine';
 import { STANDARD_PORTAL, oauthCredentials, webhookCredentials } from '../harness/fixtures';
+import { formatCount } from '../harness/table';
 import { crmItemWorkload } from './crmItems';
 import { invoiceWorkload } from './invoices';
 import type { SoakMix } from './mixes';
@@ -29,11 +30,8 @@ function pairedIndex(item: INodeExecutionData): number | null {
 	return null;
 }
 
-export interface SoakReport {
-	mix: string;
-	items: number;
-	/** Outputs the contract gives for the input items: one per invoice, or one per payment (in `settings` mode), or one error item. */
-	expectedOutputs: number;
+/** What a run's outputs came to, checked against the contract for its input items. */
+export interface OutputTally {
 	successItems: number;
 	errorItems: number;
 	/** Expected outputs that did not come. */
@@ -44,6 +42,26 @@ export interface SoakReport {
 	wrong: number;
 	/** Outputs that come after an output of a later input item. */
 	outOfOrder: number;
+}
+
+/** The table rows of a tally, as the soak's reports print them. */
+export function tallyRows(items: number, expectedOutputs: number, tally: OutputTally): Array<[string, string]> {
+	return [
+		['items run', formatCount(items)],
+		['outputs expected', formatCount(expectedOutputs)],
+		['settings items / error items', `${formatCount(tally.successItems)} / ${formatCount(tally.errorItems)}`],
+		['outputs lost', formatCount(tally.lost)],
+		['outputs duplicated', formatCount(tally.duplicated)],
+		['outputs with a wrong value', formatCount(tally.wrong)],
+		['outputs out of order', formatCount(tally.outOfOrder)],
+	];
+}
+
+export interface SoakReport extends OutputTally {
+	mix: string;
+	items: number;
+	/** Outputs the contract gives for the input items: one per invoice, or one per payment (in `settings` mode), or one error item. */
+	expectedOutputs: number;
 	/** REST requests the portal received. */
 	requests: number;
 	/** What a run with no faults sends: ceil(valid items / 50) a round of calls. */

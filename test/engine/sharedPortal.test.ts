@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 
 import type { LoggedRequest } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
-import { SETTINGS, byPaySystemId, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byPaySystemId, expectBankSettingsFor, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
@@ -23,16 +23,7 @@ describe('A portal busier than its preset: the rate falls after refusals, and no
 	const portal = usePortal({ limits: { drainPerSecond: 1, burst: 5 } });
 
 	it('15 single calls: a few refusals at first, then none; every item correct and in order', async () => {
-		const ids = range(1, 15);
-		const { output, errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(12, { batch: false }),
-			items: invoices(...ids),
-			credentials: webhookCredentials(portal().webhookUrl),
-			onError: 'continueErrorOutput',
-		});
-		expect(errorOutput).toEqual([]);
-		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
-		expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
+		await expectBankSettingsFor(portal(), range(1, 15), { batch: false });
 		const calls = portal().restCalls(METHOD);
 		// The five the burst takes, then the three in flight when the first refusal came back are refused.
 		const firstRefusal = calls.findIndex((call) => call.errorCode === 'QUERY_LIMIT_EXCEEDED');
@@ -80,16 +71,7 @@ describe('Requests in flight: up to Parallel Requests at once, never more', () =
 		[2, 2],
 		[5, 5],
 	])('Parallel Requests %s: %i batch calls in flight at most, 600 items correct and in order', async (parallelRequests, inFlight) => {
-		const ids = range(1000, 600);
-		const options = parallelRequests === undefined ? {} : { parallelRequests };
-		const { output, errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(12, options),
-			items: invoices(...ids),
-			credentials: webhookCredentials(portal().webhookUrl),
-		});
-		expect(errorOutput).toEqual([]);
-		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
-		expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
+		await expectBankSettingsFor(portal(), range(1000, 600), parallelRequests === undefined ? {} : { parallelRequests });
 		expect(portal().restCalls('batch')).toHaveLength(12);
 		expect(portal().stats().maxInFlight).toBe(inFlight);
 	}, 30_000);
@@ -133,22 +115,11 @@ describe('The operating budget: a run that needs three budgets waits for the win
 	const portal = usePortal({ operatingBudgetSeconds: 1, operatingWindowSeconds: 3, processingSecondsPerCall: 0.01 });
 
 	it('300 items in batches: at most three answers carry OPERATION_TIME_LIMIT, every item correct', async () => {
-		const info = jest.spyOn(n8nLogger(), 'info');
-		const ids = range(1, 300);
-		const { output, errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(12),
-			items: invoices(...ids),
-			credentials: webhookCredentials(portal().webhookUrl),
-			onError: 'continueErrorOutput',
-		});
-		expect(errorOutput).toEqual([]);
-		expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
-		expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
+		await expectBankSettingsFor(portal(), range(1, 300));
 		const refusedAnswers = portal().restCalls('batch').filter((call) => (call.operatingLimitedCommands ?? 0) > 0);
 		expect(refusedAnswers.length).toBeGreaterThan(0);
 		expect(refusedAnswers.length).toBeLessThanOrEqual(3);
 		expect(portal().stats().operationTimeLimit).toBe(0);
-		info.mockRestore();
 	}, 60_000);
 
 	it('Max Wait shorter than the reset: the refused items fail at once with OPERATION_TIME_LIMIT', async () => {

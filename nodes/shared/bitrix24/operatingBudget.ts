@@ -18,6 +18,9 @@ export const PUBLISHED_BUDGET_SECONDS = 480;
  */
 export const RESET_MARGIN_MS = 250;
 
+/** Seconds of slack in comparing run times: the portal reports them to the microsecond, sums drift. */
+const SECONDS_SLACK = 1e-6;
+
 /** A refusal that names no reset moment is tried again after this long. */
 export const UNNAMED_RESET_WAIT_MS = 10_000;
 
@@ -143,7 +146,7 @@ export class OperatingBudgets {
 			const use = this.uses.get(`${portal} ${method}`);
 			if (use === undefined) continue;
 			if (use.blockedUntil + RESET_MARGIN_MS > now) ready = Math.max(ready, use.blockedUntil + RESET_MARGIN_MS);
-			else if (use.operating + count * use.costPerCall > use.budget && use.resetAt + RESET_MARGIN_MS > now) ready = Math.max(ready, use.resetAt + RESET_MARGIN_MS);
+			else if (use.operating + count * use.costPerCall > use.budget + SECONDS_SLACK && use.resetAt + RESET_MARGIN_MS > now) ready = Math.max(ready, use.resetAt + RESET_MARGIN_MS);
 		}
 		return ready;
 	}

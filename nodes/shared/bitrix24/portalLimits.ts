@@ -83,11 +83,13 @@ export class PortalLimits {
 		await this.takePlace(calls);
 		let cleared = false;
 		try {
-			const budgetWait = this.boundedWait(this.settings.budgets.readyAt(this.portal, calls, Date.now()) - Date.now());
-			if (budgetWait === null) {
-				// Longer than the run may still wait: the request goes now, and a refusal is final.
-				this.limitWaitedMs = this.settings.maxLimitWaitMs;
-			} else if (budgetWait > 0) {
+			// After a wait the reading may name a later moment (a refusal's block ends before the window resets).
+			for (let budgetWait = this.budgetWait(calls); budgetWait !== 0; budgetWait = this.budgetWait(calls)) {
+				if (budgetWait === null) {
+					// Longer than the run may still wait: the request goes now, and a refusal is final.
+					this.limitWaitedMs = this.settings.maxLimitWaitMs;
+					break;
+				}
 				this.logWait(budgetWait, `the operating-time budget of ${[...calls.keys()].join(', ')}`, progress);
 				this.limitWaitedMs += budgetWait;
 				await this.waiter.pause(budgetWait);
@@ -149,8 +151,10 @@ export class PortalLimits {
 		this.pace.notifyPlaceFreed();
 	}
 
-	/** A wait for the budget, or null when it is longer than what is left of the run's bound. */
-	private boundedWait(ms: number): number | null {
+	/** How long `calls` must wait for the budget, or null when that is longer than what is left of the run's bound. */
+	private budgetWait(calls: ReadonlyMap<string, number>): number | null {
+		const now = Date.now();
+		const ms = this.settings.budgets.readyAt(this.portal, calls, now) - now;
 		if (ms <= 0) return 0;
 		return ms <= this.settings.maxLimitWaitMs - this.limitWaitedMs ? ms : null;
 	}
