@@ -1,4 +1,6 @@
 // Jest helpers for the tests; the fixtures they share with the tools live in dev/harness/fixtures.ts.
+import type { IDataObject } from 'n8n-workflow';
+
 import type { Portal, PortalOptions } from '../dev/emulator/portal';
 import { startPortal } from '../dev/emulator/portal';
 import { runWorkflow } from '../dev/harness/engine';
@@ -28,12 +30,12 @@ export function usePortal(options: PortalOptions = {}): () => Portal {
 }
 
 /**
- * Runs the node over these invoices with pay system 12 (bank transfer) and the error output on, and
- * expects exactly each invoice's settings, in input order and paired with its item.
+ * Runs the node over these invoices with pay system 12 (bank transfer), these options and the error
+ * output on, and expects exactly each invoice's settings, in input order and paired with its item.
  */
-export async function expectBankSettingsFor(portal: Portal, ids: number[]): Promise<void> {
+export async function expectBankSettingsFor(portal: Portal, ids: number[], options: IDataObject = {}): Promise<void> {
 	const { output, errorOutput } = await runWorkflow({
-		parameters: byPaySystemId(12),
+		parameters: byPaySystemId(12, options),
 		items: invoices(...ids),
 		credentials: webhookCredentials(portal.webhookUrl),
 		onError: 'continueErrorOutput',

@@ -29,7 +29,7 @@ class LeakyBucket {
 	}
 }
 
-/** Per-method run time over a sliding 10-minute window, kept in whole microseconds to avoid float drift. */
+/** Per-method run time over a sliding window (10 minutes on Bitrix24), kept in whole microseconds to avoid float drift. */
 class OperatingLedger {
 	// Entries arrive in time order, so expiry only ever drops from the front; the sum is kept running
 	// so a call costs the same whether the window holds ten entries or ten thousand.
@@ -96,7 +96,7 @@ export class Limits {
 	private bucket: LeakyBucket | null;
 	private operatingBudgetSeconds: number | null;
 	private processingSecondsPerCall: number;
-	private readonly operating: OperatingLedger;
+	private operating: OperatingLedger;
 
 	constructor(options: PortalOptions) {
 		this.bucket = options.limits ? new LeakyBucket(options.limits) : null;
@@ -112,6 +112,9 @@ export class Limits {
 		if (patch.operatingBudgetSeconds !== undefined) {
 			this.operatingBudgetSeconds = patch.operatingBudgetSeconds;
 			this.operating.clear();
+		}
+		if (patch.operatingWindowSeconds !== undefined) {
+			this.operating = new OperatingLedger(patch.operatingWindowSeconds * 1000);
 		}
 		if (patch.processingSecondsPerCall !== undefined) {
 			this.processingSecondsPerCall = patch.processingSecondsPerCall;
@@ -152,4 +155,13 @@ export class Limits {
 			operating: this.operating.seconds(method, now),
 		};
 	}
+}
+
+/** Moves a `time` object's finish to now: the answer was held back after it was made. */
+export function finishTimeNow(time: Record<string, unknown>): void {
+	if (typeof time.start !== 'number') return;
+	const finishedAt = Math.max(nowSeconds(), time.start);
+	time.finish = finishedAt;
+	time.duration = finishedAt - time.start;
+	time.date_finish = phpIsoDate(finishedAt);
 }

@@ -1,8 +1,15 @@
 // `npm run emulator`: an emulated Bitrix24 portal for trying the node in a local n8n.
-// Its whole purpose is to show the credentials to paste into n8n, so it prints them.
+// Its whole purpose is to show the credentials to paste into n8n, so it prints them. Its flags
+// (cli.ts) set the latency and limits, for several processes sharing one portal.
+import { USAGE, describeFlags, optionsFromFlags } from './cli';
 import { startPortal } from './portal';
 
 async function main(): Promise<void> {
+	const flags = optionsFromFlags(process.argv.slice(2));
+	if (flags === null) {
+		process.stdout.write(`${USAGE}\n`);
+		return;
+	}
 	const port = Number(process.env.PORT ?? 8080);
 	if (!Number.isInteger(port) || port < 0 || port > 65535) {
 		throw new RangeError(`PORT must be a port number, got ${process.env.PORT}`);
@@ -13,8 +20,7 @@ async function main(): Promise<void> {
 		webhookCode: process.env.BX24_WEBHOOK_CODE || undefined,
 		clientId: process.env.BX24_CLIENT_ID || undefined,
 		clientSecret: process.env.BX24_CLIENT_SECRET || undefined,
-		limits: { drainPerSecond: 2, burst: 50 },
-		operatingBudgetSeconds: 480,
+		...flags,
 	});
 
 	const lines = [
@@ -34,7 +40,7 @@ async function main(): Promise<void> {
 		'Pay systems: 11 card, 12 bank transfer, 13 cash, 14 card (second shop), 15 empty settings',
 		'Handlers: resthandlercard, resthandlerbank, resthandlerempty, resthandlerunused (no pay system)',
 		'Invoices: 1..100000 exist except 404; try INVOICE_ID 10 with PAY_SYSTEM_ID 11, or 7 with 12',
-		'Limits: 2 requests/s, burst 50; 480 s of run time per method in 10 minutes',
+		...describeFlags(flags),
 		'',
 		'Press Ctrl+C to stop.',
 	];

@@ -20,6 +20,14 @@ export interface MethodContext {
 	caller: Caller;
 	/** Seconds of processing this call reports; batch raises it to the sum of its commands. */
 	processing: number;
+	/** What batch counts of its commands. */
+	commands: BatchCounts;
+}
+
+/** The commands a batch got to (those that failed included), and those refused for the run-time budget. */
+export interface BatchCounts {
+	run: number;
+	operatingLimited: number;
 }
 
 export interface MethodDefinition {
@@ -29,9 +37,10 @@ export interface MethodDefinition {
 	run(context: MethodContext): unknown;
 }
 
+/** A call's answer; a `batch` call's also says what it counted of its commands. */
 export type CallOutcome =
-	| { ok: true; result: unknown; time: Record<string, unknown>; next?: number; total?: number }
-	| { ok: false; error: RestError; time: Record<string, unknown> };
+	| { ok: true; result: unknown; time: Record<string, unknown>; next?: number; total?: number; commands?: BatchCounts }
+	| { ok: false; error: RestError; time: Record<string, unknown>; commands?: BatchCounts };
 
 /** What a list method returns: one page of its result, where the next page starts, and the total. */
 export class Page {
@@ -132,7 +141,8 @@ export class RestMethods {
 
 	/** Runs one REST method for an authenticated caller; the same path serves single calls and batch commands. */
 	call(method: string, params: Record<string, unknown>, caller: Caller, inBatch: boolean, startedAt = nowSeconds()): CallOutcome {
-		const context: MethodContext = { params, caller, processing: 0 };
+		const context: MethodContext = { params, caller, processing: 0, commands: { run: 0, operatingLimited: 0 } };
+		const counts = method === 'batch' ? { commands: context.commands } : {};
 		try {
 			const definition = Object.prototype.hasOwnProperty.call(this.methods, method) ? this.methods[method] : undefined;
 			if (definition === undefined) {
@@ -150,10 +160,11 @@ export class RestMethods {
 			const result = definition.run(context);
 			const time = this.limits.timeObject(startedAt, method, context.processing);
 			if (result instanceof Page) return { ok: true, result: result.result, time, next: result.next, total: result.total };
-			return { ok: true, result, time };
+			return { ok: true, result, time, ...counts };
 		} catch (error) {
 			const restError = error instanceof RestError ? error : errors.internal();
-			return { ok: false, error: restError, time: this.limits.timeObject(startedAt, method, context.processing, restError.operatingResetAt) };
+			const time = this.limits.timeObject(startedAt, method, context.processing, restError.operatingResetAt);
+			return { ok: false, error: restError, time, ...counts };
 		}
 	}
 
@@ -210,6 +221,7 @@ export class RestMethods {
 		const resultTotal: Record<string, unknown> = {};
 		const draw = this.faults.draw;
 		for (const [key, command] of commands) {
+			context.commands.run += 1;
 			let outcome: CallOutcome;
 			if (typeof command !== 'string') {
 				outcome = { ok: false, error: errors.methodNotFound(), time: {} };
@@ -235,6 +247,7 @@ export class RestMethods {
 				if (outcome.total !== undefined) resultTotal[key] = outcome.total;
 			} else {
 				resultErrors[key] = { error: outcome.error.code, error_description: outcome.error.description };
+				if (outcome.error.code === 'OPERATION_TIME_LIMIT') context.commands.operatingLimited += 1;
 				if (halt) {
 					break;
 				}

@@ -1,7 +1,8 @@
 // An emulated Bitrix24 portal: REST (webhook and OAuth), batch, limits and an OAuth2 server on 127.0.0.1.
 // This file is the HTTP server and the control API tests use; the parts it routes to are
 // rest.ts (REST paths, authentication, faults), methods.ts (the method table and batch), oauth.ts
-// (the OAuth2 server) and limits.ts (leaky bucket, operating time). Import everything from here.
+// (the OAuth2 server), limits.ts (leaky bucket, operating time) and stats.ts (what a benchmark counts).
+// Import everything from here.
 import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -14,10 +15,11 @@ import { OAuthServer, randomHex } from './oauth';
 import type { OAuthAnswer } from './oauth';
 import { normalizeMethodName } from './params';
 import { RestApi } from './rest';
-import type { LoggedRequest, Portal, PortalOptions, PortalSettings, TokenResponse } from './types';
+import { RestStats } from './stats';
+import type { LoggedRequest, Portal, PortalOptions, PortalSettings, PortalStats, TokenResponse } from './types';
 
 export type { FaultResponse, FaultRule } from './faults';
-export type { LoggedRequest, Portal, PortalOptions, PortalSettings, TokenResponse } from './types';
+export type { Latency, LoggedRequest, Portal, PortalOptions, PortalSettings, PortalStats, TokenResponse } from './types';
 
 class EmulatedPortal implements Portal {
 	origin = '';
@@ -39,6 +41,7 @@ class EmulatedPortal implements Portal {
 	private readonly oauth: OAuthServer;
 	private readonly methods: RestMethods;
 	private readonly rest: RestApi;
+	private readonly restStats = new RestStats();
 
 	constructor(options: PortalOptions) {
 		this.webhookUserId = options.webhookUserId ?? 1;
@@ -60,7 +63,7 @@ class EmulatedPortal implements Portal {
 		this.limits = new Limits(options);
 		this.methods = new RestMethods(options, this.limits, this.faults);
 		const webhooks = { userId: this.webhookUserId, code: this.webhookCode, noScopeCode: this.noScopeWebhookCode, noCrmCode: this.noCrmWebhookCode };
-		this.rest = new RestApi(webhooks, this.oauth, this.limits, this.methods, this.faults);
+		this.rest = new RestApi(webhooks, this.oauth, this.limits, this.methods, this.faults, options.latency ?? null);
 		this.injectFaults(options.faultMix ?? null);
 
 		this.server = http.createServer((request, response) => {
@@ -141,7 +144,18 @@ class EmulatedPortal implements Portal {
 		if (patch.methodsNotInBatch !== undefined) {
 			this.methods.methodsNotInBatch = new Set(patch.methodsNotInBatch.map((name) => name.toLowerCase()));
 		}
+		if (patch.latency !== undefined) {
+			this.rest.latency = patch.latency;
+		}
 		this.limits.set(patch);
+	}
+
+	stats(): PortalStats {
+		return this.restStats.snapshot();
+	}
+
+	resetStats(): void {
+		this.restStats.reset();
 	}
 
 	stop(): Promise<void> {
@@ -157,7 +171,7 @@ class EmulatedPortal implements Portal {
 
 	// ---- HTTP ------------------------------------------------------------------------------------
 
-	/** Logs the request, reads its parameters and routes it: OAuth2 server, REST, or 404. */
+	/** Logs the request and routes it; a REST request counts in flight until it is answered. */
 	private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
 		const startedAt = nowSeconds();
 		const rawUrl = request.url ?? '/';
@@ -175,7 +189,20 @@ class EmulatedPortal implements Portal {
 			errorCode: null,
 		};
 		this.requests.push(entry);
+		if (!pathname.startsWith('/rest/')) {
+			await this.route(request, response, entry, pathname, query, startedAt);
+			return;
+		}
+		const answered = this.restStats.arrive(response, entry);
+		try {
+			await this.route(request, response, entry, pathname, query, startedAt);
+		} finally {
+			answered();
+		}
+	}
 
+	/** Reads the request's parameters and answers it: OAuth2 server, REST, or 404. */
+	private async route(request: http.IncomingMessage, response: http.ServerResponse, entry: LoggedRequest, pathname: string, query: string, startedAt: number): Promise<void> {
 		let body: Buffer;
 		try {
 			body = await readBody(request);

@@ -1,6 +1,7 @@
 // REST requests under /rest/: the path names the method and, for a webhook, its user and code; an OAuth
 // call brings its access token as a bearer header or the `auth` parameter. Fixed faults and a drawn
-// fault mix come first, then the leaky bucket, then the method.
+// fault mix come first, then the leaky bucket, then the method; the answer is held back for the
+// portal's latency, if it has one.
 import type * as http from 'node:http';
 
 import { errors, RestError } from './errors';
@@ -8,13 +9,14 @@ import type { Caller } from './errors';
 import { gatewayPage } from './faults';
 import type { FaultResponse, PortalFaults } from './faults';
 import { send } from './http';
+import { finishTimeNow } from './limits';
 import type { Limits } from './limits';
 import { pageFields } from './methods';
 import type { CallOutcome, RestMethods } from './methods';
 import type { OAuthServer } from './oauth';
 import { isRecord, normalizeMethodName, valuesOf, withoutAuth } from './params';
 import { encodePhpJson } from './php';
-import type { LoggedRequest } from './types';
+import type { Latency, LoggedRequest } from './types';
 
 const WEBHOOK_SCOPES: readonly string[] = ['pay_system', 'crm', 'user'];
 const NO_SCOPE_WEBHOOK_SCOPES: readonly string[] = ['crm', 'user'];
@@ -60,7 +62,8 @@ function bearerToken(header: string | undefined): string | null {
 }
 
 export class RestApi {
-	private readonly timers = new Set<NodeJS.Timeout>();
+	/** The delays under way, each with what ends it early when the portal stops. */
+	private readonly timers = new Map<NodeJS.Timeout, () => void>();
 	private stopped = false;
 
 	constructor(
@@ -69,6 +72,8 @@ export class RestApi {
 		private readonly limits: Limits,
 		private readonly methods: RestMethods,
 		private readonly faults: PortalFaults,
+		/** How long answers are held back (Portal.setOptions changes it). */
+		public latency: Latency | null,
 	) {}
 
 	/** Answers a request under /rest/, filling in its log entry. */
@@ -93,16 +98,21 @@ export class RestApi {
 		}
 
 		// Answering is synchronous: the batch counts the commands it faulted into this field meanwhile.
+		// The answer is made as the request arrives, and only sent after the latency.
 		this.faults.commandsFaulted = 0;
-		const outcome = this.answer(route, token, paramsWithoutAuth, startedAt);
+		const { outcome, calls } = this.answer(route, token, paramsWithoutAuth, startedAt);
 		if (this.faults.commandsFaulted > 0) entry.faultedCommands = this.faults.commandsFaulted;
+		const operatingLimited = outcome.commands?.operatingLimited ?? 0;
+		if (operatingLimited > 0) entry.operatingLimitedCommands = operatingLimited;
+		entry.status = outcome.ok ? 200 : outcome.error.status;
+		if (!outcome.ok) entry.errorCode = String(outcome.error.code);
+		if (!(await this.hold(entry, calls, outcome.time))) {
+			return;
+		}
 		if (outcome.ok) {
-			entry.status = 200;
 			const answer = encodePhpJson({ result: outcome.result, ...pageFields(outcome), time: outcome.time });
 			send(response, 200, drawn === 'truncate' ? answer.slice(0, Math.floor(answer.length / 2)) : answer);
 		} else {
-			entry.status = outcome.error.status;
-			entry.errorCode = String(outcome.error.code);
 			send(
 				response,
 				outcome.error.status,
@@ -111,13 +121,31 @@ export class RestApi {
 		}
 	}
 
-	/** Ends the delays faults hold answers for: the portal is stopping. */
+	/** Ends the delays faults and the latency hold answers for: the portal is stopping, and answers nothing more. */
 	stop(): void {
 		this.stopped = true;
-		for (const timer of this.timers) {
+		for (const [timer, end] of this.timers) {
 			clearTimeout(timer);
+			end();
 		}
 		this.timers.clear();
+	}
+
+	/**
+	 * Holds an answer back for the latency: `perRequestMs` and `perCallMs` for each method call the
+	 * request ran. A held `time` object finishes when the wait does. False when the portal stopped meanwhile.
+	 */
+	private async hold(entry: LoggedRequest, calls: number, time?: Record<string, unknown>): Promise<boolean> {
+		const latency = this.latency;
+		if (latency !== null) {
+			const ms = latency.perRequestMs + latency.perCallMs * calls;
+			entry.latencyMs = ms;
+			if (ms > 0) {
+				await this.delay(ms);
+				if (time !== undefined) finishTimeNow(time);
+			}
+		}
+		return !this.stopped;
 	}
 
 	/** Answers with a fixed fault; false when the fault only delayed the request, which goes on. */
@@ -134,6 +162,11 @@ export class RestApi {
 		entry.status = fault.status;
 		if ('json' in fault) {
 			entry.errorCode = isRecord(fault.json) && typeof fault.json.error === 'string' ? fault.json.error : null;
+		}
+		if (!(await this.hold(entry, 0))) {
+			return true;
+		}
+		if ('json' in fault) {
 			send(response, fault.status, JSON.stringify(fault.json));
 		} else {
 			send(response, fault.status, fault.body, fault.contentType ?? 'text/html; charset=utf-8');
@@ -155,14 +188,14 @@ export class RestApi {
 		if (kind !== null) entry.fault = kind;
 		switch (kind) {
 			case 'serverError':
-				this.sendRestError(response, entry, errors.internal(), startedAt, method);
+				await this.sendRestError(response, entry, errors.internal(), startedAt, method);
 				return 'answered';
 			case 'queryLimitStorm':
-				this.sendRestError(response, entry, errors.queryLimit(), startedAt, method);
+				await this.sendRestError(response, entry, errors.queryLimit(), startedAt, method);
 				return 'answered';
 			case 'operatingLimit': {
 				const resetAt = Math.ceil(Date.now() / 1000 + (draw.mix.operatingResetSeconds ?? 1));
-				this.sendRestError(response, entry, errors.operatingLimit(resetAt), startedAt, method);
+				await this.sendRestError(response, entry, errors.operatingLimit(resetAt), startedAt, method);
 				return 'answered';
 			}
 			case 'reset':
@@ -173,6 +206,7 @@ export class RestApi {
 			case 'unavailable': {
 				const status = kind === 'badGateway' ? 502 : 503;
 				entry.status = status;
+				if (!(await this.hold(entry, 0))) return 'answered';
 				send(response, status, gatewayPage(status), 'text/html; charset=utf-8');
 				return 'answered';
 			}
@@ -186,20 +220,23 @@ export class RestApi {
 		}
 	}
 
+	/** Waits `ms`, or until the portal stops. */
 	private delay(ms: number): Promise<void> {
 		return new Promise<void>((resolve) => {
 			const timer = setTimeout(() => {
 				this.timers.delete(timer);
 				resolve();
 			}, ms);
-			this.timers.add(timer);
+			this.timers.set(timer, resolve);
 		});
 	}
 
-	private sendRestError(response: http.ServerResponse, entry: LoggedRequest, error: RestError, startedAt: number, method: string): void {
+	/** Answers with a REST error before any method ran. */
+	private async sendRestError(response: http.ServerResponse, entry: LoggedRequest, error: RestError, startedAt: number, method: string): Promise<void> {
 		entry.status = error.status;
 		entry.errorCode = String(error.code);
 		const time = this.limits.timeObject(startedAt, method, 0, error.operatingResetAt);
+		if (!(await this.hold(entry, 0, time))) return;
 		send(response, error.status, encodePhpJson({ error: error.code, error_description: error.description, time }));
 	}
 
@@ -227,7 +264,11 @@ export class RestApi {
 		return { userId: this.webhooks.userId, scopes: this.oauth.scopesOf(token) };
 	}
 
-	private answer(route: RestRoute, token: string | null, params: Record<string, unknown>, startedAt: number): CallOutcome {
+	/**
+	 * The request's outcome, and the method calls it ran: none when it was refused before any method ran
+	 * (authentication, the bucket), 1 for a single call, the commands it got to for a batch.
+	 */
+	private answer(route: RestRoute, token: string | null, params: Record<string, unknown>, startedAt: number): { outcome: CallOutcome; calls: number } {
 		let caller: Caller;
 		try {
 			caller = this.authenticate(route, token);
@@ -236,8 +277,9 @@ export class RestApi {
 			}
 		} catch (error) {
 			const restError = error instanceof RestError ? error : errors.internal();
-			return { ok: false, error: restError, time: this.limits.timeObject(startedAt, route.method, 0) };
+			return { outcome: { ok: false, error: restError, time: this.limits.timeObject(startedAt, route.method, 0) }, calls: 0 };
 		}
-		return this.methods.call(route.method, params, caller, false, startedAt);
+		const outcome = this.methods.call(route.method, params, caller, false, startedAt);
+		return { outcome, calls: outcome.commands?.run ?? 1 };
 	}
 }

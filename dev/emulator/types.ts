@@ -18,19 +18,56 @@ export interface PortalOptions {
 	/** Smart invoices and deals from 1000 up to this ID exist, each with `paymentsPerEntity` payments. */
 	maxEntityId?: number;
 	paymentsPerEntity?: number;
+	/** The leaky bucket every caller of the portal shares: webhooks and OAuth tokens alike. */
 	limits?: { drainPerSecond: number; burst: number } | null;
+	/** Seconds of run time a method may use in the window before it is refused; null for no budget. */
 	operatingBudgetSeconds?: number | null;
 	/** The window the budget covers: 600 s on Bitrix24; shorter lets tests see a reset. */
 	operatingWindowSeconds?: number;
+	/** The run time one call of a method books against its budget. */
 	processingSecondsPerCall?: number;
+	/**
+	 * How long the portal takes to answer a REST request: `perRequestMs` plus `perCallMs` for each method
+	 * call it ran (1 for a single call, the commands a batch got to, 0 for a request refused before any
+	 * method ran). Requests are served side by side, each held for its own time; null answers at once.
+	 */
+	latency?: Latency | null;
 	/** Faults drawn at random for each REST request (see faults.ts). */
 	faultMix?: FaultMix | null;
 }
 
-/** The options a running portal can change (Portal.setOptions). */
+export interface Latency {
+	perRequestMs: number;
+	perCallMs: number;
+}
+
+/**
+ * The options a running portal can change (Portal.setOptions). A new bucket, budget or window starts
+ * empty: changing `limits` empties the bucket, `operatingBudgetSeconds` or `operatingWindowSeconds` the
+ * run-time ledger.
+ */
 export type PortalSettings = Partial<
-	Pick<PortalOptions, 'batchAllowed' | 'methodsNotInBatch' | 'limits' | 'operatingBudgetSeconds' | 'processingSecondsPerCall'>
+	Pick<
+		PortalOptions,
+		'batchAllowed' | 'methodsNotInBatch' | 'limits' | 'operatingBudgetSeconds' | 'operatingWindowSeconds' | 'processingSecondsPerCall' | 'latency'
+	>
 >;
+
+/** What the portal has seen of REST requests since it started or since Portal.resetStats. */
+export interface PortalStats {
+	/** REST requests that arrived; the OAuth server's are not counted. */
+	requests: number;
+	/** Requests answered with QUERY_LIMIT_EXCEEDED. */
+	queryLimitExceeded: number;
+	/** Requests answered with OPERATION_TIME_LIMIT. */
+	operationTimeLimit: number;
+	/** Batch commands answered with OPERATION_TIME_LIMIT inside a batch answer. */
+	operationTimeLimitCommands: number;
+	/** REST requests in flight now: arrived, not answered yet, and their client still waiting. */
+	inFlight: number;
+	/** The most REST requests in flight at once. */
+	maxInFlight: number;
+}
 
 export interface LoggedRequest {
 	at: number;
@@ -46,6 +83,10 @@ export interface LoggedRequest {
 	fault?: FaultKind;
 	/** Batch commands the mix answered with a fault instead of their result. */
 	faultedCommands?: number;
+	/** Batch commands refused with OPERATION_TIME_LIMIT, when any were. */
+	operatingLimitedCommands?: number;
+	/** How long the answer was held back, when a latency is set (PortalOptions.latency). */
+	latencyMs?: number;
 }
 
 export interface TokenResponse {
@@ -81,5 +122,9 @@ export interface Portal {
 	tokenRequests(): LoggedRequest[];
 	secrets(): string[];
 	setOptions(patch: PortalSettings): void;
+	/** Counts of REST requests, refusals and requests in flight (see PortalStats). */
+	stats(): PortalStats;
+	/** Starts the counts afresh; the most in flight starts from the requests in flight now. */
+	resetStats(): void;
 	stop(): Promise<void>;
 }

@@ -49,11 +49,15 @@ export function loadPackage(): LoadedPackage {
 }
 
 /**
- * Empties the built package's process-wide pacing registry (the buckets every run of this process
- * shares), so a case starts against an empty bucket even on an address an earlier case used.
+ * Empties the built package's process-wide registries (the buckets and the methods' operating time
+ * every run of this process shares), so a case starts against a fresh portal even on an address an
+ * earlier case used.
  */
 export function resetPortalPacing(): void {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const pacing = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/pacing.js')) as { PROCESS_PORTAL_BUCKETS: { clear(): void } };
 	pacing.PROCESS_PORTAL_BUCKETS.clear();
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const budgets = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/operatingBudget.js')) as { PROCESS_OPERATING_BUDGETS: { clear(): void } };
+	budgets.PROCESS_OPERATING_BUDGETS.clear();
 }

@@ -1,15 +1,18 @@
 /**
  * `npm run soak [-- --items N] [--mix NAME]`: N items (10,000 by default: invoices, or smart invoices
  * for the getForCrmItem mixes) through n8n's engine against each fault mix on a portal with the
- * standard limits, then a table per mix and the time a cancel takes to stop a backoff. Exits non-zero when a rule of the soak is broken.
+ * standard limits, then the same invoices split among node runs in separate processes that share one
+ * portal ('shared portal'), a table per mix and the time a cancel takes to stop a backoff. Exits
+ * non-zero when a rule of the soak is broken.
  */
 import { parseArgs } from 'node:util';
 
 import { formatCount, formatDuration, formatTable } from '../harness/table';
 import { measureCancelDuringBackoff } from './cancel';
 import { SOAK_MIXES } from './mixes';
+import { SHARED_SOAK_MIXES, formatSharedSoak, runSharedSoak, sharedSoakProblems } from './shared';
 import type { SoakReport } from './soak';
-import { runSoak, soakProblems } from './soak';
+import { runSoak, soakProblems, tallyRows } from './soak';
 
 const startedAt = performance.now();
 
@@ -26,13 +29,7 @@ function formatInjected(report: SoakReport): string {
 
 function formatReport(report: SoakReport, summary: string, problems: string[]): string {
 	const rows: Array<[string, string]> = [
-		['items run', formatCount(report.items)],
-		['outputs expected', formatCount(report.expectedOutputs)],
-		['settings items / error items', `${formatCount(report.successItems)} / ${formatCount(report.errorItems)}`],
-		['outputs lost', formatCount(report.lost)],
-		['outputs duplicated', formatCount(report.duplicated)],
-		['outputs with a wrong value', formatCount(report.wrong)],
-		['outputs out of order', formatCount(report.outOfOrder)],
+		...tallyRows(report.items, report.expectedOutputs, report),
 		['requests (minimum)', `${formatCount(report.requests)} (${formatCount(report.minimumRequests)})`],
 		['requests over the minimum', formatCount(report.requests - report.minimumRequests)],
 		['faulted requests', formatCount(report.faultedRequests)],
@@ -60,7 +57,11 @@ async function main(): Promise<void> {
 	if (!Number.isInteger(itemCount) || itemCount < 1) throw new RangeError(`--items must be a whole number of 1 or more, got ${values.items}`);
 	const wanted = values.mix;
 	const mixes = wanted === undefined ? SOAK_MIXES : SOAK_MIXES.filter((mix) => wanted.includes(mix.name));
-	if (mixes.length === 0) throw new RangeError(`No mix is named ${wanted?.join(', ')}; there are: ${SOAK_MIXES.map((mix) => mix.name).join(', ')}`);
+	const sharedMixes = wanted === undefined ? SHARED_SOAK_MIXES : SHARED_SOAK_MIXES.filter((mix) => wanted.includes(mix.name));
+	if (mixes.length + sharedMixes.length === 0) {
+		const names = [...SOAK_MIXES, ...SHARED_SOAK_MIXES].map((mix) => mix.name);
+		throw new RangeError(`No mix is named ${wanted?.join(', ')}; there are: ${names.join(', ')}`);
+	}
 
 	const blocks: string[] = [];
 	let failed = false;
@@ -71,6 +72,14 @@ async function main(): Promise<void> {
 		failed ||= problems.length > 0;
 		const block = formatReport(report, mix.summary, problems);
 		blocks.push(block);
+		log(`${mix.name}: ${problems.length === 0 ? 'pass' : 'FAIL'} in ${formatDuration(report.wallMs)}`);
+	}
+	for (const mix of sharedMixes) {
+		log(`${mix.name}: ${formatCount(itemCount)} items in ${mix.processes} processes`);
+		const report = await runSharedSoak(mix, itemCount);
+		const problems = sharedSoakProblems(report);
+		failed ||= problems.length > 0;
+		blocks.push(formatSharedSoak(report, mix.summary, problems));
 		log(`${mix.name}: ${problems.length === 0 ? 'pass' : 'FAIL'} in ${formatDuration(report.wallMs)}`);
 	}
 

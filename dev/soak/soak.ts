@@ -11,6 +11,7 @@ import type { LoggedRequest, Portal } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';
 import { runWorkflow } from '../harness/engine';
 import { STANDARD_PORTAL, oauthCredentials, webhookCredentials } from '../harness/fixtures';
+import { formatCount } from '../harness/table';
 import { crmItemWorkload } from './crmItems';
 import { invoiceWorkload } from './invoices';
 import type { SoakMix } from './mixes';
@@ -29,11 +30,8 @@ function pairedIndex(item: INodeExecutionData): number | null {
 	return null;
 }
 
-export interface SoakReport {
-	mix: string;
-	items: number;
-	/** Outputs the contract gives for the input items: one per invoice, or one per payment (in `settings` mode), or one error item. */
-	expectedOutputs: number;
+/** What a run's outputs came to, checked against the contract for its input items. */
+export interface OutputTally {
 	successItems: number;
 	errorItems: number;
 	/** Expected outputs that did not come. */
@@ -44,6 +42,26 @@ export interface SoakReport {
 	wrong: number;
 	/** Outputs that come after an output of a later input item. */
 	outOfOrder: number;
+}
+
+/** The table rows of a tally, as the soak's reports print them. */
+export function tallyRows(items: number, expectedOutputs: number, tally: OutputTally): Array<[string, string]> {
+	return [
+		['items run', formatCount(items)],
+		['outputs expected', formatCount(expectedOutputs)],
+		['settings items / error items', `${formatCount(tally.successItems)} / ${formatCount(tally.errorItems)}`],
+		['outputs lost', formatCount(tally.lost)],
+		['outputs duplicated', formatCount(tally.duplicated)],
+		['outputs with a wrong value', formatCount(tally.wrong)],
+		['outputs out of order', formatCount(tally.outOfOrder)],
+	];
+}
+
+export interface SoakReport extends OutputTally {
+	mix: string;
+	items: number;
+	/** Outputs the contract gives for the input items: one per invoice, or one per payment (in `settings` mode), or one error item. */
+	expectedOutputs: number;
 	/** REST requests the portal received. */
 	requests: number;
 	/** What a run with no faults sends: ceil(valid items / 50) a round of calls. */
@@ -117,7 +135,7 @@ interface RunFacts {
 	readable: string;
 }
 
-const outputsOf = (expected: Expected) => (expected.ok ? expected.outputs.length : 1);
+export const outputsOf = (expected: Expected) => (expected.ok ? expected.outputs.length : 1);
 
 /** Whether the k-th output of an input item, from the output or the error output, is the one the contract gives. */
 function isRight(workload: SoakWorkload, expected: Expected, k: number, json: IDataObject, isErrorOutput: boolean): boolean {
@@ -127,7 +145,7 @@ function isRight(workload: SoakWorkload, expected: Expected, k: number, json: ID
 }
 
 /** Each input item's outputs, counted one by one: the k-th output of item i is checked against the k-th one expected. */
-function checkOutputs(workload: SoakWorkload, output: INodeExecutionData[], errorOutput: INodeExecutionData[]) {
+export function checkOutputs(workload: SoakWorkload, output: INodeExecutionData[], errorOutput: INodeExecutionData[]) {
 	const { expected } = workload;
 	const produced = new Array<number>(expected.length).fill(0);
 	const counts = { duplicated: 0, wrong: 0, outOfOrder: 0 };

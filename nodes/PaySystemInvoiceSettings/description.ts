@@ -52,7 +52,16 @@ export const properties: INodeProperties[] = [
 				default: 5,
 				typeOptions: { minValue: 0, maxValue: 10, numberPrecision: 0 },
 				description:
-					'How many times to send a request again after a temporary failure (rate limit, operation time limit, server error, connection reset or timeout), with growing waits. 0 turns retries off.',
+					'How many times to send a request again after a temporary failure (server error, connection reset or timeout), with growing waits. 0 turns retries off. Refusals for the portal\'s limits do not count: Max Wait for Portal Limits bounds them.',
+			},
+			{
+				displayName: 'Max Wait for Portal Limits',
+				name: 'maxWaitMinutes',
+				type: 'number',
+				default: 30,
+				typeOptions: { minValue: 0, maxValue: 1440, numberPrecision: 0 },
+				description:
+					'How long, in minutes, the run may wait in all when the portal refuses requests for its rate limit or a method has used up its operating time (480 s per 10 minutes on cloud portals). The default covers two full operating windows. Past it, the items still waiting fail with the portal\'s error.',
 			},
 			{
 				displayName: 'Output',
@@ -77,6 +86,15 @@ export const properties: INodeProperties[] = [
 				],
 				default: 'settings',
 				description: 'How to shape the output items',
+			},
+			{
+				displayName: 'Parallel Requests',
+				name: 'parallelRequests',
+				type: 'number',
+				default: 3,
+				typeOptions: { minValue: 1, maxValue: 5, numberPrecision: 0 },
+				description:
+					'How many requests may be on their way to the portal at once, within its rate limit, to hide a slow portal\'s answer time. After the portal refuses one, the node sends one at a time until it has slowed down enough. 1 sends one request at a time.',
 			},
 			{
 				displayName: 'Payments',

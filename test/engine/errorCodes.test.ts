@@ -5,7 +5,7 @@ import { byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } fro
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 
-describe('With retries off, every Bitrix24 error code maps to an error item with its code, text, status and hint', () => {
+describe('With retries and waits for limits off, every Bitrix24 error code maps to an error item with its code, text, status and hint', () => {
 	const portal = usePortal();
 
 	it.each(CONTRACT_ERROR_CODES)('%s (HTTP %i) on a single call', async (code, status) => {
@@ -15,7 +15,7 @@ describe('With retries off, every Bitrix24 error code maps to an error item with
 			response: { status, json: { error: code, error_description: `Text for ${code}` } },
 		});
 		const { output, errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(11, { batch: false, maxRetries: 0 }),
+			parameters: byPaySystemId(11, { batch: false, maxRetries: 0, maxWaitMinutes: 0 }),
 			items: invoices(10),
 			credentials: webhookCredentials(portal().webhookUrl),
 			onError: 'continueErrorOutput',
@@ -45,7 +45,7 @@ describe('With retries off, every Bitrix24 error code maps to an error item with
 		async (code, status) => {
 			portal().addFault({ restMethod: 'batch', times: 1, response: { status, json: { error: code, error_description: 'Whole batch' } } });
 			const { errorOutput } = await runWorkflow({
-				parameters: byPaySystemId(11, { maxRetries: 0 }),
+				parameters: byPaySystemId(11, { maxRetries: 0, maxWaitMinutes: 0 }),
 				items: invoices(10, 11),
 				credentials: webhookCredentials(portal().webhookUrl),
 				onError: 'continueErrorOutput',
@@ -75,7 +75,7 @@ describe('With retries off, every Bitrix24 error code maps to an error item with
 	it('gives an empty error_description as null', async () => {
 		portal().addFault({ restMethod: METHOD, response: { status: 503, json: { error: 'QUERY_LIMIT_EXCEEDED', error_description: '' } } });
 		const { errorOutput } = await runWorkflow({
-			parameters: byPaySystemId(11, { batch: false, maxRetries: 0 }),
+			parameters: byPaySystemId(11, { batch: false, maxRetries: 0, maxWaitMinutes: 0 }),
 			items: invoices(10),
 			credentials: webhookCredentials(portal().webhookUrl),
 			onError: 'continueErrorOutput',

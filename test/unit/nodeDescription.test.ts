@@ -78,7 +78,9 @@ describe('Node version 1: the parameters saved workflows depend on', () => {
 				options: [
 					{ name: 'batch', type: 'boolean', default: true },
 					{ name: 'maxRetries', type: 'number', default: 5, range: [0, 10] },
+					{ name: 'maxWaitMinutes', type: 'number', default: 30, range: [0, 1440] },
 					{ name: 'outputMode', type: 'options', default: 'settings', values: ['settings', 'keyValue', 'full'] },
+					{ name: 'parallelRequests', type: 'number', default: 3, range: [1, 5] },
 					{ name: 'payments', type: 'options', default: 'all', show: { '/operation': ['getForCrmItem'] }, values: ['all', 'unpaid'] },
 					{ name: 'rateLimit', type: 'options', default: 'standard', values: ['standard', 'enterprise', 'none'] },
 					{ name: 'timeout', type: 'number', default: 60000, range: [100, 600000] },
@@ -179,10 +181,10 @@ describe('What the editor shows: subtitle, notices, hints', () => {
 	});
 
 	it('offers the Payments option for Get for Smart Invoice or Deal only', () => {
-		const everywhere = ['batch', 'maxRetries', 'outputMode', 'rateLimit', 'timeout'];
+		const everywhere = ['batch', 'maxRetries', 'maxWaitMinutes', 'outputMode', 'parallelRequests', 'rateLimit', 'timeout'];
 		expect(shownOptions(byPaySystemId(11))).toEqual(everywhere);
 		expect(shownOptions(PAYMENT)).toEqual(everywhere);
-		expect(shownOptions(CRM_ITEM)).toEqual(['batch', 'maxRetries', 'outputMode', 'payments', 'rateLimit', 'timeout']);
+		expect(shownOptions(CRM_ITEM)).toEqual(['batch', 'maxRetries', 'maxWaitMinutes', 'outputMode', 'parallelRequests', 'payments', 'rateLimit', 'timeout']);
 	});
 
 	function noticeText(name: string): string {

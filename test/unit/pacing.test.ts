@@ -130,7 +130,9 @@ describe('PortalBuckets: one count per portal, shared by every client that is gi
 
 	it('after a refusal for the rate limit, waits until the full bucket has drained a unit below its headroom', () => {
 		const buckets = new PortalBuckets();
-		buckets.markFull('https://a.example', limit, NOW);
-		expect(buckets.reserve('https://a.example', limit, NOW)).toBe(1000);
+		const pace = buckets.of('https://a.example', limit, NOW);
+		pace.refused(pace.reserve(NOW).ticket, NOW);
+		// Full at 5, one unit of headroom: 2 units must drain at the halved rate of 1/s.
+		expect(buckets.reserve('https://a.example', limit, NOW)).toBe(2000);
 	});
 });

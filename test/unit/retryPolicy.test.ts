@@ -1,18 +1,15 @@
 import type { RetryPolicy, RetryQuestion } from '../../nodes/shared/bitrix24/retryPolicy';
 import { isRetried as isTransientFailure } from '../../nodes/shared/bitrix24/failures';
-import { DEFAULT_RETRY_POLICY, backoffDelay, retryDelay } from '../../nodes/shared/bitrix24/retryPolicy';
+import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_WAIT_MINUTES_LIMIT, backoffDelay, isLimitRefusal, retryDelay } from '../../nodes/shared/bitrix24/retryPolicy';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 
 const POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 };
-const NOW = 1_800_000_000_000;
 
 function ask(overrides: Partial<RetryQuestion>): number | null {
 	return retryDelay({
 		failure: { errorCode: 'QUERY_LIMIT_EXCEEDED', httpCode: 503 },
 		retry: 1,
 		waitedMs: 0,
-		now: NOW,
-		operatingResetAt: null,
 		policy: POLICY,
 		random: () => 0.5,
 		...overrides,
@@ -90,19 +87,18 @@ describe('Bounds', () => {
 	});
 });
 
-describe('OPERATION_TIME_LIMIT waits until the portal resets the budget', () => {
-	const failure = { errorCode: 'OPERATION_TIME_LIMIT', httpCode: 429 };
-
-	it('until time.operating_reset_at plus one second', () => {
-		expect(ask({ failure, operatingResetAt: NOW / 1000 + 90 })).toBe(91_000);
+describe("Refusals for the portal's limits are not retries", () => {
+	it.each([
+		['QUERY_LIMIT_EXCEEDED', true],
+		['OPERATION_TIME_LIMIT', true],
+		['INTERNAL_SERVER_ERROR', false],
+		['NETWORK_ERROR', false],
+		['ERROR_PAY_SYSTEM_NOT_FOUND', false],
+	])('%s is a limit refusal: %s', (errorCode, expected) => {
+		expect(isLimitRefusal({ errorCode, httpCode: null })).toBe(expected);
 	});
 
-	it('with backoff when the portal gave no reset time', () => {
-		expect(ask({ failure, operatingResetAt: null })).toBe(375);
-	});
-
-	it('not at all when the reset lies past the total retry wait: the item fails at once', () => {
-		expect(ask({ failure, operatingResetAt: NOW / 1000 + 660 })).toBeNull();
-		expect(ask({ failure, operatingResetAt: NOW / 1000 + 600, waitedMs: 60_000 })).toBeNull();
+	it('a run may wait 30 minutes for them unless its options say otherwise, at most a day', () => {
+		expect([DEFAULT_MAX_WAIT_MINUTES, MAX_WAIT_MINUTES_LIMIT]).toEqual([30, 1440]);
 	});
 });

@@ -184,7 +184,7 @@ export function readBatchEnvelope(
 			// The batch's own status says nothing about one command; keep only a status the command carries.
 			const status = Number(error.status);
 			failure.httpCode = Number.isInteger(status) && status > 0 ? status : null;
-			byKey.set(key, { ok: false, failure });
+			byKey.set(key, { ok: false, failure, time: isRecord(times[key]) ? (times[key] as IDataObject) : null });
 		} else if (Object.prototype.hasOwnProperty.call(results, key)) {
 			const time = isRecord(times[key]) ? (times[key] as IDataObject) : null;
 			byKey.set(key, { ok: true, result: results[key], time, ...nextOf(nexts[key]) });

@@ -1,6 +1,8 @@
-import type { ICredentialDataDecryptedObject, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IExecuteFunctions, IHttpRequestOptions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import type { HttpAnswer } from './answers';
+import { readThrownAnswer } from './answers';
 import { resolveOAuthBase, resolveWebhookBase } from './endpoint';
 import { credentialSecrets } from './redact';
 
@@ -64,4 +66,51 @@ export async function openConnection(context: RequestContext, authentication: Au
 		baseUrl: resolution.baseUrl,
 		secrets: credentialSecrets(credentials, resolution.pathSecret),
 	};
+}
+
+/** POSTs one call (or batch) as JSON through n8n's authenticated request helper and reads the answer, whatever it is. */
+export async function postCall(
+context: RequestContext,
+connection: Connection,
+method: string,
+body: IDataObject,
+limits: { timeoutMs: number; signal: AbortSignal },
+): Promise<HttpAnswer> {
+	const url = `${connection.baseUrl}${method}.json`;
+	const options: IHttpRequestOptions = {
+		method: 'POST',
+		url,
+		body,
+		json: true,
+		timeout: limits.timeoutMs,
+		returnFullResponse: true,
+		abortSignal: limits.signal,
+		// A webhook's answers are read as bodies whatever the status: its 401 is final, so it is not
+		// sent twice. OAuth2 lets every error status throw: n8n refreshes the token and repeats the call
+		// only when a 401 throws, and n8n 1.x reads any ignoreHttpStatusErrors setting (2.x's
+		// { ignore: true, except: [401] } too) as "throw for nothing". The thrown error still carries
+		// the status and body (readThrownAnswer).
+		ignoreHttpStatusErrors: connection.authentication !== 'oAuth2',
+	};
+	try {
+		const response = (await context.helpers.httpRequestWithAuthentication.call(
+			context,
+			connection.credentialType,
+			options,
+		)) as { statusCode?: number; body?: unknown };
+		return { status: response.statusCode ?? 200, body: response.body, transportCode: null, message: '', refreshFailed: false };
+	} catch (error) {
+		return readThrownAnswer(error, url);
+	}
+}
+
+/** n8n may have refreshed the OAuth2 token during the call: redact the new one too. */
+export async function learnRefreshedSecrets(context: RequestContext, connection: Connection): Promise<void> {
+	if (connection.authentication !== 'oAuth2') return;
+	try {
+		const credentials = await context.getCredentials(connection.credentialType);
+		connection.secrets = [...new Set([...connection.secrets, ...credentialSecrets(credentials, null)])];
+	} catch {
+		// The secrets known from the start still apply; the generic shapes catch the rest.
+	}
 }

@@ -66,12 +66,12 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	QUERY_LIMIT_EXCEEDED: {
 		httpStatus: 503,
 		retried: true,
-		hint: 'The portal refused calls for its rate limit, and the node\'s retries ran out. Other applications may share the limit: choose the "Portal Rate Limit" that matches the plan, raise "Max Retries", or try again later.',
+		hint: 'The portal kept refusing calls for its rate limit until the node had waited "Max Wait for Portal Limits". Other applications or n8n workers share the limit: raise that option, choose the "Portal Rate Limit" that matches the plan, or run at a quieter time.',
 	},
 	OPERATION_TIME_LIMIT: {
 		httpStatus: 429,
 		retried: true,
-		hint: 'This method used up its run-time budget on the portal for the last 10 minutes, and it did not reset within the node\'s retry wait. Run again after the budget resets.',
+		hint: 'This method used up its run-time budget on the portal for the last 10 minutes, and the budget did not free up within "Max Wait for Portal Limits". Raise that option, or run again after the budget resets.',
 	},
 	OVERLOAD_LIMIT: {
 		httpStatus: 503,

@@ -1,7 +1,9 @@
 /**
  * How long to wait before sending a failed request again, and when to give up. Whether a failure is
  * sent again at all is the error table's word (failures.ts `isRetried`). The methods only read, so a
- * repeat is always safe; the bounds keep a broken portal from holding a run for long.
+ * repeat is always safe; the bounds keep a broken portal from holding a run for long. A refusal for
+ * the portal's limits (QUERY_LIMIT_EXCEEDED, OPERATION_TIME_LIMIT) is not a broken portal: it uses no
+ * retry, and its wait is the pacing's and the operating budget's, bounded by time (portalLimits.ts).
  */
 import type { FailureFacts } from './failures';
 import { isRetried } from './failures';
@@ -12,7 +14,7 @@ export interface RetryPolicy {
 	/** The first backoff; each later one doubles, up to `maxDelayMs`. */
 	baseDelayMs: number;
 	maxDelayMs: number;
-	/** All retry waits of one run together, the operating-time wait included. */
+	/** All retry waits of one run together, those for the portal's limits aside. */
 	maxTotalWaitMs: number;
 }
 
@@ -23,12 +25,21 @@ export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
 	maxRetries: DEFAULT_MAX_RETRIES,
 	baseDelayMs: 500,
 	maxDelayMs: 30_000,
-	// A full operating-time window (10 minutes) plus the backoffs around it.
+	// A portal that fails this long is down, not busy.
 	maxTotalWaitMs: 11 * 60_000,
 };
 
 export const OPERATION_TIME_LIMIT = 'OPERATION_TIME_LIMIT';
 export const QUERY_LIMIT_EXCEEDED = 'QUERY_LIMIT_EXCEEDED';
+
+/** Minutes a run may wait in all for the portal's limits, unless its options say otherwise. */
+export const DEFAULT_MAX_WAIT_MINUTES = 30;
+export const MAX_WAIT_MINUTES_LIMIT = 24 * 60;
+
+/** True for the portal's refusals for its limits: sent again when their time comes, not counted as retries. */
+export function isLimitRefusal(failure: FailureFacts): boolean {
+	return failure.errorCode === QUERY_LIMIT_EXCEEDED || failure.errorCode === OPERATION_TIME_LIMIT;
+}
 
 /** Exponential backoff with equal jitter: half the step is fixed, half random, so clients spread out. */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {
@@ -42,21 +53,14 @@ export interface RetryQuestion {
 	retry: number;
 	/** What the run has waited for retries so far. */
 	waitedMs: number;
-	now: number;
-	/** `time.operating_reset_at` (unix seconds) for the method, when the portal gave one. */
-	operatingResetAt: number | null;
 	policy: RetryPolicy;
 	random: () => number;
 }
 
 /** The wait before repeating a failed request, or null when it must not be repeated. */
 export function retryDelay(question: RetryQuestion): number | null {
-	const { failure, retry, waitedMs, now, operatingResetAt, policy, random } = question;
+	const { failure, retry, waitedMs, policy, random } = question;
 	if (retry > policy.maxRetries || !isRetried(failure)) return null;
-	let delay = backoffDelay(retry, policy, random);
-	if (failure.errorCode === OPERATION_TIME_LIMIT && operatingResetAt !== null) {
-		// The budget frees up at the reset moment; a second more covers clocks that differ a little.
-		delay = Math.max(0, operatingResetAt * 1000 + 1000 - now);
-	}
+	const delay = backoffDelay(retry, policy, random);
 	return waitedMs + delay <= policy.maxTotalWaitMs ? delay : null;
 }

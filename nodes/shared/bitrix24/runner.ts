@@ -5,14 +5,14 @@ import type { Bitrix24Outcome } from './answers';
 import type { Call } from './calls';
 import { BATCH_LIMIT } from './calls';
 import type { ClientSettings } from './client';
-import { Bitrix24Client, DEFAULT_TIMEOUT_MS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './client';
+import { Bitrix24Client, DEFAULT_PARALLEL_REQUESTS, DEFAULT_TIMEOUT_MS, MAX_PARALLEL_REQUESTS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './client';
 import type { AuthenticationMethod } from './connection';
 import type { Bitrix24Failure, FailedItem } from './failures';
 import { invalidParameter, toErrorItem, toNodeError } from './failures';
 import { ERROR_OUTPUT_NOTICE, ERROR_OUTPUT_SHAPE } from './errorRouting';
 import { ItemInput, parameterReader } from './itemInput';
 import { rateLimitOf } from './pacing';
-import { DEFAULT_MAX_RETRIES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT } from './retryPolicy';
+import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT, MAX_WAIT_MINUTES_LIMIT } from './retryPolicy';
 
 /**
  * Where one input item stands: calls still to be answered (and what to do with the answers, in the
@@ -56,10 +56,12 @@ function boundedOption(value: unknown, fallback: number, min: number, max: numbe
 	return Number.isFinite(requested) ? Math.min(max, Math.max(min, Math.floor(requested))) : fallback;
 }
 
-/** The run's pacing, retry and timeout settings, from the first item's options. */
+/** The run's pacing, requests in flight, waiting, retry and timeout settings, from the first item's options. */
 export function clientSettingsOf(options: IDataObject): ClientSettings {
 	return {
 		rateLimit: rateLimitOf(options.rateLimit ?? 'standard'),
+		parallelRequests: boundedOption(options.parallelRequests, DEFAULT_PARALLEL_REQUESTS, 1, MAX_PARALLEL_REQUESTS),
+		maxLimitWaitMs: boundedOption(options.maxWaitMinutes, DEFAULT_MAX_WAIT_MINUTES, 0, MAX_WAIT_MINUTES_LIMIT) * 60_000,
 		retryPolicy: {
 			...DEFAULT_RETRY_POLICY,
 			maxRetries: boundedOption(options.maxRetries, DEFAULT_MAX_RETRIES, 0, MAX_RETRIES_LIMIT),
@@ -96,8 +98,12 @@ export async function runOperation(context: IExecuteFunctions, operations: reado
 	if (operation === undefined) throw new NodeOperationError(context.getNode(), `Unknown operation "${String(value)}"`);
 	const authentication = context.getNodeParameter('authentication', 0, 'webhook') as AuthenticationMethod;
 	const options = context.getNodeParameter('options', 0, {}) as IDataObject;
-	const client = await Bitrix24Client.open(context, authentication, clientSettingsOf(options));
-	const run = new Run(context, operation, client, options.batch !== false);
+	const settings = clientSettingsOf(options);
+	const items = context.getInputData().length;
+	const progress = { done: 0 };
+	settings.progress = () => `${progress.done} of ${items} items done`;
+	const client = await Bitrix24Client.open(context, authentication, settings);
+	const run = new Run(context, operation, client, options.batch !== false, settings.parallelRequests, progress);
 	await run.sendAll();
 	return [run.output()];
 }
@@ -111,17 +117,23 @@ class Run {
 	private readonly singleMethods = new Set<string>();
 	/** The lowest index of an item that failed so far; kept as items fail, not searched for per request. */
 	private firstFailed = Number.POSITIVE_INFINITY;
+	/** What ended the run early (its first failure in input order, or a cancellation), once known. */
+	private stopError: unknown = null;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
 		private readonly operation: Operation,
 		private readonly client: Bitrix24Client,
 		private useBatch: boolean,
+		/** Requests sent at once: each lane sends one unit after another. */
+		private readonly lanes: number,
+		/** Items done, with their output or their failure, for the log line of a long wait. */
+		private readonly progress: { done: number },
 	) {
 		this.stopOnFailure = !context.continueOnFail();
 		const read = parameterReader(context);
 		this.states = context.getInputData().map((_, itemIndex) => this.plan(new ItemInput(context, itemIndex, read, operation.ids)));
-		this.states.forEach((state, itemIndex) => this.noteIfFailed(state, itemIndex));
+		this.states.forEach((state, itemIndex) => this.noteDone(state, itemIndex));
 	}
 
 	private plan(input: ItemInput): ItemState {
@@ -136,22 +148,41 @@ class Run {
 		return { ids: input.ids, step: settle(step), answers: [], unanswered: 0 };
 	}
 
+	/**
+	 * Sends every item's calls, round after round, until each item is done. Within a round, up to
+	 * `lanes` units are in flight at once (the client lets fewer go while the portal refuses); units
+	 * leave in input order, and answers are fed back to their items whatever order they come in.
+	 */
 	async sendAll(): Promise<void> {
 		this.stopAtFirstFailure();
 		for (;;) {
-			const pending = this.pendingCalls();
+			const units = chunks(this.pendingCalls(), this.useBatch ? BATCH_LIMIT : 1);
+			let next = 0;
 			let sent = false;
-			for (const unit of chunks(pending, this.useBatch ? BATCH_LIMIT : 1)) {
-				// Items after a failure that stops the run need no answers.
-				if (this.stopOnFailure && this.firstFailed < unit[0].itemIndex) break;
-				const outcomes = await this.send(unit.map((entry) => entry.call));
-				unit.forEach((entry, position) => this.deliver(entry, outcomes[position]));
-				sent = true;
-				this.stopAtFirstFailure();
-			}
+			const lane = async (): Promise<void> => {
+				while (next < units.length && this.stopError === null) {
+					const unit = units[next++];
+					// Items after a failure that stops the run need no answers.
+					if (this.stopOnFailure && this.firstFailed < unit[0].itemIndex) return;
+					sent = true;
+					const outcomes = await this.send(unit.map((entry) => entry.call));
+					unit.forEach((entry, position) => this.deliver(entry, outcomes[position]));
+					this.stopAtFirstFailure();
+				}
+			};
+			const laneCount = Math.min(this.lanes, units.length);
+			await Promise.all(Array.from({ length: laneCount }, async () => await lane().catch((error: unknown) => this.stopWith(error))));
+			if (this.stopError !== null) throw this.stopError;
 			if (!sent) break;
 		}
 		this.stopAtFirstFailure();
+	}
+
+	/** The first error of a lane ends the run: the other lanes' waits and requests end with it. */
+	private stopWith(error: unknown): void {
+		if (this.stopError !== null) return;
+		this.stopError = error;
+		this.client.halt();
 	}
 
 	/** The calls every waiting item still needs, in input order, and each item's calls in its order. */
@@ -198,11 +229,13 @@ class Run {
 		state.unanswered -= 1;
 		if (state.unanswered === 0 && 'calls' in state.step) {
 			state.step = settle(state.step.next(state.answers));
-			this.noteIfFailed(state, entry.itemIndex);
+			this.noteDone(state, entry.itemIndex);
 		}
 	}
 
-	private noteIfFailed(state: ItemState, itemIndex: number): void {
+	private noteDone(state: ItemState, itemIndex: number): void {
+		if ('calls' in state.step) return;
+		this.progress.done += 1;
 		if ('failure' in state.step) this.firstFailed = Math.min(this.firstFailed, itemIndex);
 	}
 

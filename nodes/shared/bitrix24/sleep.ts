@@ -1,4 +1,6 @@
+import type { INode } from 'n8n-workflow';
 import * as n8nWorkflow from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
 
 /** Resolves after `ms`, or rejects as soon as `signal` fires (the execution was cancelled). */
 export type CancellableSleep = (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -19,3 +21,61 @@ export function cancellableSleep(helpers: SleepHelpers): CancellableSleep {
 }
 
 export const sleepUnlessCancelled: CancellableSleep = cancellableSleep(n8nWorkflow);
+
+/**
+ * The end of a run's waiting: fires when the execution is cancelled, or when the run stops because an
+ * item failed and the answers still awaited are needed no more. Every pause and request of a client
+ * ends with it.
+ */
+export class RunStop {
+	private readonly controller = new AbortController();
+	private cancelledByExecution = false;
+	/** Resolves when the run stops or is cancelled. */
+	readonly stopped: Promise<void>;
+
+	constructor(
+		private readonly node: INode,
+		cancelSignal: AbortSignal | undefined,
+	) {
+		this.stopped = new Promise<void>((resolve) => this.controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+		const cancel = () => {
+			this.cancelledByExecution = true;
+			this.controller.abort();
+		};
+		if (cancelSignal?.aborted === true) cancel();
+		else cancelSignal?.addEventListener('abort', cancel, { once: true });
+	}
+
+	get signal(): AbortSignal {
+		return this.controller.signal;
+	}
+
+	/** The run needs no more answers. */
+	halt(): void {
+		this.controller.abort();
+	}
+
+	private error(): NodeOperationError {
+		const message = this.cancelledByExecution
+			? 'The execution was cancelled while the node waited for the Bitrix24 portal'
+			: 'The run stopped while the node waited for the Bitrix24 portal';
+		return new NodeOperationError(this.node, message);
+	}
+
+	throwIfStopped(): void {
+		if (this.controller.signal.aborted) throw this.error();
+	}
+
+	/** Waits, or stops at once with an error when the execution is cancelled or the run stops meanwhile. */
+	async pause(ms: number): Promise<void> {
+		this.throwIfStopped();
+		if (ms <= 0) return;
+		try {
+			await sleepUnlessCancelled(ms, this.controller.signal);
+		} catch {
+			// The sleep rejects only when the signal fires.
+			throw this.error();
+		}
+		this.throwIfStopped();
+	}
+}

@@ -3,15 +3,13 @@
 // with this package loaded from its own ~/.n8n/nodes. Both share one SQLite database (n8n warns that it
 // does not officially support SQLite in queue mode; on one machine it works). A worker without the
 // package fails the execution.
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
-
 import type { Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { SETTINGS, STANDARD_PORTAL } from '../../support';
 import { IS_N8N_1, NODE_TYPE, createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
+import { callWebhook, jobOf, queueEnv, settledExecutions, startRedis } from '../../../dev/harness/queue';
+import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
 
 const WEBHOOK = { id: 'bx24webhook0001', name: 'Bitrix24 webhook' };
 const WORKFLOW_ID = 'bx24e2equeue0001';
@@ -38,81 +36,6 @@ const workflow = workflowEntity({
 	connections: [['Webhook', 'Pay System Invoice Settings']],
 });
 
-interface Redis {
-	port: number;
-	stop(): Promise<void>;
-}
-
-/** Debian's redis-server on a free loopback port, without persistence; ready when it answers PING. */
-async function startRedis(): Promise<Redis> {
-	const port = await freePort();
-	const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let output = '';
-	child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-	const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-	const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-	const ping = () =>
-		new Promise<boolean>((resolve) => {
-			const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
-			socket.once('data', (data) => {
-				socket.destroy();
-				resolve(data.toString().startsWith('+PONG'));
-			});
-			socket.once('error', () => resolve(false));
-		});
-	const deadline = Date.now() + 10_000;
-	for (;;) {
-		const failed = await Promise.race([spawnError, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))]);
-		if (failed !== null) throw new Error(`redis-server could not start (is Debian's redis-server installed?): ${failed.message}`);
-		if (child.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
-		if (await ping()) break;
-		if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on ${port}: ${output}`);
-	}
-	return {
-		port,
-		async stop() {
-			if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
-			await exited;
-		},
-	};
-}
-
-/** Calls the production webhook on the main, again while the main is still registering it (404). */
-async function callWebhook(main: N8nServer, body: object): Promise<{ status: number; body: unknown }> {
-	const deadline = Date.now() + 60_000;
-	for (;;) {
-		const response = await fetch(`${main.url}/webhook/${WEBHOOK_PATH}`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify(body),
-		});
-		const text = await response.text();
-		if (response.status !== 404) return { status: response.status, body: JSON.parse(text) as unknown };
-		if (Date.now() > deadline) throw new Error(`The main never registered the webhook: ${text}\n${main.log().slice(-4000)}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
-/** The stored executions once none is still new or running: the answer may come before the worker's last write. */
-async function settledExecutions(n8n: N8nUserFolder, count: number): Promise<StoredExecution[]> {
-	const deadline = Date.now() + 30_000;
-	for (;;) {
-		const executions = n8n.storedExecutions();
-		if (executions.length >= count && executions.every(({ status }) => status !== 'new' && status !== 'running')) return executions;
-		if (Date.now() > deadline) return executions;
-		await new Promise((resolve) => setTimeout(resolve, 250));
-	}
-}
-
-/** The job id n8n logged for an execution: "<prefix> <execution id> (job <job id>)". */
-function jobOf(log: string, prefix: string, executionId: number): string | null {
-	const match = new RegExp(`${prefix} ${executionId} \\(job (\\d+)\\)`).exec(log);
-	return match ? match[1] : null;
-}
-
 describe('Queue mode: the node runs on the worker, which needs the package installed', () => {
 	let portal: Portal;
 	let redis: Redis;
@@ -121,18 +44,10 @@ describe('Queue mode: the node runs on the worker, which needs the package insta
 	let main: N8nServer;
 	let worker: N8nServer;
 	let bareWorker: N8nServer;
-	let answer: { status: number; body: unknown };
-	let bareAnswer: { status: number; body: unknown };
+	let answer: WebhookAnswer;
+	let bareAnswer: WebhookAnswer;
 	let executions: StoredExecution[];
 	let restCallsBeforeBareWorker: number;
-
-	const queueEnv = (redisPort: number): NodeJS.ProcessEnv => ({
-		EXECUTIONS_MODE: 'queue',
-		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
-		QUEUE_BULL_REDIS_PORT: String(redisPort),
-		// The lines that say which process took and ran an execution are at level info.
-		N8N_LOG_LEVEL: 'info',
-	});
 
 	beforeAll(async () => {
 		portal = await startPortal(STANDARD_PORTAL);
@@ -155,14 +70,14 @@ describe('Queue mode: the node runs on the worker, which needs the package insta
 			startServer(n8n, { port: await freePort(), command: ['worker', '--concurrency=5'], env }).then((server) => (worker = server)),
 		]);
 		for (const result of started) if (result.status === 'rejected') throw result.reason;
-		answer = await callWebhook(main, { invoiceId: 7 });
+		answer = await callWebhook(main, WEBHOOK_PATH, { invoiceId: 7 });
 		restCallsBeforeBareWorker = portal.restCalls().length;
 
 		// The same main, database and queue; a worker whose ~/.n8n/nodes lacks the package.
 		await worker.stop();
 		bareFolder = createUserFolder({ linkPackage: false, env: { N8N_ENCRYPTION_KEY: n8n.env.N8N_ENCRYPTION_KEY, DB_SQLITE_DATABASE: n8n.databaseFile } });
 		bareWorker = await startServer(bareFolder, { port: await freePort(), command: ['worker', '--concurrency=5'], env });
-		bareAnswer = await callWebhook(main, { invoiceId: 8 });
+		bareAnswer = await callWebhook(main, WEBHOOK_PATH, { invoiceId: 8 });
 		executions = await settledExecutions(n8n, 2);
 	});
 

@@ -1,0 +1,117 @@
+// n8n in queue mode for the end-to-end tests: a Redis for the queue, the environment that puts a main
+// and its workers on it, production webhook calls to the main, and what the processes' logs and the
+// shared database say about which process ran which execution.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+
+import { freePort } from './n8n';
+import type { N8nServer, N8nUserFolder, StoredExecution } from './n8n';
+
+export interface Redis {
+	port: number;
+	stop(): Promise<void>;
+}
+
+/** Debian's redis-server on a free loopback port, without persistence; ready when it answers PING. */
+export async function startRedis(): Promise<Redis> {
+	const port = await freePort();
+	const child: ChildProcess = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let output = '';
+	child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+	const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+	const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
+	const ping = () =>
+		new Promise<boolean>((resolve) => {
+			const socket = connect(port, '127.0.0.1', () => socket.write('PING\r\n'));
+			socket.once('data', (data) => {
+				socket.destroy();
+				resolve(data.toString().startsWith('+PONG'));
+			});
+			socket.once('error', () => resolve(false));
+		});
+	const deadline = Date.now() + 10_000;
+	for (;;) {
+		const failed = await Promise.race([spawnError, new Promise<null>((resolve) => setTimeout(() => resolve(null), 100))]);
+		if (failed !== null) throw new Error(`redis-server could not start (is Debian's redis-server installed?): ${failed.message}`);
+		if (child.exitCode !== null) throw new Error(`redis-server exited: ${output}`);
+		if (await ping()) break;
+		if (Date.now() > deadline) throw new Error(`redis-server did not answer PING on ${port}: ${output}`);
+	}
+	return {
+		port,
+		async stop() {
+			if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+			await exited;
+		},
+	};
+}
+
+/** The environment of a main and its workers on one queue. */
+export function queueEnv(redisPort: number): NodeJS.ProcessEnv {
+	return {
+		EXECUTIONS_MODE: 'queue',
+		QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+		QUEUE_BULL_REDIS_PORT: String(redisPort),
+		// The lines that say which process took and ran an execution are at level info.
+		N8N_LOG_LEVEL: 'info',
+	};
+}
+
+export interface WebhookAnswer {
+	status: number;
+	/** The answer's JSON, or its text when it is not JSON. */
+	body: unknown;
+}
+
+/** Calls a production webhook on the main, again while the main is still registering it (404). */
+export async function callWebhook(main: N8nServer, webhookPath: string, body: object): Promise<WebhookAnswer> {
+	const deadline = Date.now() + 60_000;
+	for (;;) {
+		const response = await fetch(`${main.url}/webhook/${webhookPath}`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify(body),
+		});
+		const text = await response.text();
+		if (response.status !== 404) return { status: response.status, body: parseOrText(text) };
+		if (Date.now() > deadline) throw new Error(`The main never registered the webhook: ${text}\n${main.log().slice(-4000)}`);
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+function parseOrText(text: string): unknown {
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return text;
+	}
+}
+
+/** The stored executions once none is still new or running: an answer may come before the worker's last write. */
+export async function settledExecutions(n8n: N8nUserFolder, count: number, timeoutMs = 30_000): Promise<StoredExecution[]> {
+	const deadline = Date.now() + timeoutMs;
+	for (;;) {
+		const executions = n8n.storedExecutions();
+		if (executions.length >= count && executions.every(({ status }) => status !== 'new' && status !== 'running')) return executions;
+		if (Date.now() > deadline) return executions;
+		await new Promise((resolve) => setTimeout(resolve, 250));
+	}
+}
+
+/** The job id n8n logged for an execution: "<prefix> <execution id> (job <job id>)". */
+export function jobOf(log: string, prefix: string, executionId: number): string | null {
+	const match = new RegExp(`${prefix} ${executionId} \\(job (\\d+)\\)`).exec(log);
+	return match ? match[1] : null;
+}
+
+/** The name of the worker that started this execution under the job the main enqueued it as, or null. */
+export function workerThatRan(main: N8nServer, workers: Record<string, N8nServer>, executionId: number): string | null {
+	const job = jobOf(main.log(), 'Enqueued execution', executionId);
+	if (job === null) return null;
+	const found = Object.entries(workers).find(([, worker]) => jobOf(worker.log(), 'Worker started execution', executionId) === job);
+	return found ? found[0] : null;
+}
