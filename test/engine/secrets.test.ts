@@ -138,7 +138,7 @@ function runNode(context: CaseContext, settings: RunSettings = {}): Promise<Work
 	const parameters: INodeParameters = {
 		...(context.authentication === 'oAuth2' ? { authentication: 'oAuth2' } : {}),
 		// No retries and no pacing: a failure reaches the user the same way after them, and runs stay quick.
-		...context.operation.parameters({ batch: context.batch, maxRetries: 0, rateLimit: 'none', ...settings.options }),
+		...context.operation.parameters({ batch: context.batch, maxRetries: 0, maxWaitMinutes: 0, rateLimit: 'none', ...settings.options }),
 	};
 	return runWorkflow({
 		parameters,
@@ -331,10 +331,11 @@ const SWEEP_CASES: SweepCase[] = [
 			// The second call of the run meets an expired token: n8n refreshes it and the call is repeated.
 			context.portal.injectFaults({ expireTokensEvery: 2 });
 			const { valid, failing } = context.operation;
-			const first = await runNode(context, { items: [...valid(context.batch ? 50 : 1), ...failing] });
+			// One request at a time, so that each expiry meets its own refresh.
+			const first = await runNode(context, { items: [...valid(context.batch ? 50 : 1), ...failing], options: { parallelRequests: 1 } });
 			expect(context.portal.injectedFaults().expiredToken).toBeGreaterThan(0);
 			noteInjectedFaults(context.portal);
-			// One refresh for each expiry: the requests of a run go one after another.
+			// One refresh for each expiry: the requests of the run go one after another.
 			expect(first.credentialsHelper.saved).toHaveLength(context.portal.injectedFaults().expiredToken);
 			// The next run uses the token n8n saved last, and the portal echoes the new tokens back.
 			const stored = first.credentialsHelper.saved[first.credentialsHelper.saved.length - 1].data;
