@@ -94,15 +94,17 @@ describe('the node form', () => {
 		await page.keyboard.press('Escape');
 
 		await page.getByTestId('collection-parameter-add').click();
-		await eventually(async () => expect(await visible(page, 'collection-parameter-option').allInnerTexts()).toEqual(['Batch Requests', 'Max Retries', 'Output', 'Portal Rate Limit', 'Timeout']));
+		await eventually(async () => expect(await visible(page, 'collection-parameter-option').allInnerTexts()).toEqual(['Batch Requests', 'Max Retries', 'Max Wait for Portal Limits', 'Output', 'Parallel Requests', 'Portal Rate Limit', 'Timeout']));
 		await page.keyboard.press('Escape');
-		for (const option of ['Batch Requests', 'Output', 'Portal Rate Limit', 'Max Retries', 'Timeout']) {
+		for (const option of ['Batch Requests', 'Output', 'Portal Rate Limit', 'Parallel Requests', 'Max Retries', 'Max Wait for Portal Limits', 'Timeout']) {
 			await page.getByTestId('collection-parameter-add').click();
 			await visible(page, 'collection-parameter-option').filter({ hasText: option }).click();
 		}
 		await eventually(async () => expect(await page.getByTestId('parameter-input-outputMode').locator('input').first().inputValue()).toBe('Settings'));
 		await eventually(async () => expect(await page.getByTestId('parameter-input-rateLimit').locator('input').first().inputValue()).toBe('Standard (2 Requests/s, Burst 50)'));
+		await eventually(async () => expect(await page.getByTestId('parameter-input-parallelRequests').locator('input').first().inputValue()).toBe('3'));
 		await eventually(async () => expect(await page.getByTestId('parameter-input-maxRetries').locator('input').first().inputValue()).toBe('5'));
+		await eventually(async () => expect(await page.getByTestId('parameter-input-maxWaitMinutes').locator('input').first().inputValue()).toBe('30'));
 		await eventually(async () => expect(await page.getByTestId('parameter-input-timeout').locator('input').first().inputValue()).toBe('60000'));
 		await eventually(async () => expect(await page.getByTestId('parameter-input-batch').locator('.is-checked, [aria-checked="true"]').count()).toBeGreaterThan(0));
 		await screenshot(page, 'node-form');
