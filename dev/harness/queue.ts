@@ -6,7 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 
 import { freePort } from './n8n';
-import type { N8nServer, N8nUserFolder, StoredExecution } from './n8n';
+import type { N8nServer, N8nUserFolder, StoredExecution, WorkflowNode } from './n8n';
 
 export interface Redis {
 	port: number;
@@ -114,4 +114,18 @@ export function workerThatRan(main: N8nServer, workers: Record<string, N8nServer
 	if (job === null) return null;
 	const found = Object.entries(workers).find(([, worker]) => jobOf(worker.log(), 'Worker started execution', executionId) === job);
 	return found ? found[0] : null;
+}
+
+/**
+ * A production webhook trigger (POST on `path`) that answers once the execution has run: with the last
+ * node's items (`allEntries`) or with nothing (`noData`).
+ */
+export function webhookTriggerNode(webhookId: string, path: string, responseData: 'allEntries' | 'noData'): WorkflowNode {
+	return {
+		name: 'Webhook',
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		webhookId,
+		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData, options: {} },
+	};
 }

@@ -100,32 +100,34 @@ describe('Client-side leaky bucket', () => {
 describe('PortalBuckets: one count per portal, shared by every client that is given the same registry', () => {
 	const limit: RateLimit = { drainPerSecond: 2, burst: 5 };
 	const NOW = 1_000_000;
+	/** How long a request to `portal` waits, as a client of this registry reserves it. */
+	const reserve = (buckets: PortalBuckets, portal: string) => buckets.of(portal, limit, NOW).reserve(NOW).waitMs;
 
 	it('lets a portal take its burst less one unit of headroom at once, then spaces requests at the drain rate', () => {
 		const buckets = new PortalBuckets();
-		const waits = Array.from({ length: 6 }, () => buckets.reserve('https://a.example', limit, NOW));
+		const waits = Array.from({ length: 6 }, () => reserve(buckets, 'https://a.example'));
 		expect(waits).toEqual([0, 0, 0, 0, 500, 1000]);
 	});
 
 	it('counts each portal on its own', () => {
 		const buckets = new PortalBuckets();
-		for (let i = 0; i < 4; i++) buckets.reserve('https://a.example', limit, NOW);
-		expect(buckets.reserve('https://b.example', limit, NOW)).toBe(0);
-		expect(buckets.reserve('https://a.example', limit, NOW)).toBe(500);
+		for (let i = 0; i < 4; i++) reserve(buckets, 'https://a.example');
+		expect(reserve(buckets, 'https://b.example')).toBe(0);
+		expect(reserve(buckets, 'https://a.example')).toBe(500);
 	});
 
 	it('keeps two registries apart: a fresh registry starts with empty buckets', () => {
 		const shared = new PortalBuckets();
-		for (let i = 0; i < 4; i++) shared.reserve('https://a.example', limit, NOW);
-		expect(new PortalBuckets().reserve('https://a.example', limit, NOW)).toBe(0);
-		expect(shared.reserve('https://a.example', limit, NOW)).toBe(500);
+		for (let i = 0; i < 4; i++) reserve(shared, 'https://a.example');
+		expect(reserve(new PortalBuckets(), 'https://a.example')).toBe(0);
+		expect(reserve(shared, 'https://a.example')).toBe(500);
 	});
 
 	it('forgets every count when cleared', () => {
 		const buckets = new PortalBuckets();
-		for (let i = 0; i < 4; i++) buckets.reserve('https://a.example', limit, NOW);
+		for (let i = 0; i < 4; i++) reserve(buckets, 'https://a.example');
 		buckets.clear();
-		expect(buckets.reserve('https://a.example', limit, NOW)).toBe(0);
+		expect(reserve(buckets, 'https://a.example')).toBe(0);
 	});
 
 	it('after a refusal for the rate limit, waits until the full bucket has drained a unit below its headroom', () => {
@@ -133,6 +135,6 @@ describe('PortalBuckets: one count per portal, shared by every client that is gi
 		const pace = buckets.of('https://a.example', limit, NOW);
 		pace.refused(pace.reserve(NOW).ticket, NOW);
 		// Full at 5, one unit of headroom: 2 units must drain at the halved rate of 1/s.
-		expect(buckets.reserve('https://a.example', limit, NOW)).toBe(2000);
+		expect(reserve(buckets, 'https://a.example')).toBe(2000);
 	});
 });

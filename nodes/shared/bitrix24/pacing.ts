@@ -188,11 +188,6 @@ export class PortalBuckets {
 		return pace;
 	}
 
-	/** Reserves the next send time for a request to `portal`: how long to wait before sending it. */
-	reserve(portal: string, limit: RateLimit, now: number): number {
-		return this.of(portal, limit, now).reserve(now).waitMs;
-	}
-
 	/** Forgets every count: for tests that start each case against an empty bucket. */
 	clear(): void {
 		this.portals.clear();

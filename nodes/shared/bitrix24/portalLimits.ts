@@ -69,9 +69,7 @@ export class PortalLimits {
 	 * within what is left of that bound: a refused request is then sent again.
 	 */
 	mayWaitMore(calls: ReadonlyMap<string, number>): boolean {
-		const now = Date.now();
-		const left = this.settings.maxLimitWaitMs - this.limitWaitedMs;
-		return left > 0 && this.settings.budgets.readyAt(this.portal, calls, now) - now <= left;
+		return this.limitWaitedMs < this.settings.maxLimitWaitMs && this.budgetWait(calls) !== null;
 	}
 
 	/**

@@ -12,7 +12,7 @@ import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { callWebhook, queueEnv, settledExecutions, startRedis, workerThatRan } from '../../../dev/harness/queue';
+import { callWebhook, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
 import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
 import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
 import type { StoredItem } from '../../../dev/harness/storedRun';
@@ -39,14 +39,8 @@ const workflow = workflowEntity({
 	id: WORKFLOW_ID,
 	name: 'Pay system settings of many invoices on a webhook call',
 	nodes: [
-		{
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			webhookId: '8c1d2b4e-3f5a-4e6b-9c7d-1a2b3c4d5e6f',
-			// Answers once the worker has run the execution, so both calls end with their executions.
-			parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'lastNode', responseData: 'noData', options: {} },
-		},
+		// Answers once the worker has run the execution, so both calls end with their executions.
+		webhookTriggerNode('8c1d2b4e-3f5a-4e6b-9c7d-1a2b3c4d5e6f', WEBHOOK_PATH, 'noData'),
 		{
 			name: 'Invoices',
 			type: 'n8n-nodes-base.code',
@@ -55,8 +49,9 @@ const workflow = workflowEntity({
 				jsCode: 'const { first, count } = $input.first().json.body;\nreturn Array.from({ length: count }, (_, offset) => ({ json: { invoiceId: first + offset } }));',
 			},
 		},
-		// Default options: batching on, the standard plan's pacing, 5 retries. A failed item goes to the
-		// error output, so the run goes on and the failures are counted.
+		// Default options: batching on, the standard plan's pacing (adapting to refusals), 3 requests in
+		// flight, 30 minutes of waiting for the portal's limits. A failed item goes to the error output, so
+		// the run goes on and the failures are counted.
 		invoiceSettingsNode(
 			NODE,
 			{ invoiceId: '={{ $json.invoiceId }}', paySystemBy: 'id', paySystemId: { __rl: true, mode: 'id', value: '12' }, options: {} },

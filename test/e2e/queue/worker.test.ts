@@ -8,7 +8,7 @@ import { startPortal } from '../../../dev/emulator/portal';
 import { SETTINGS, STANDARD_PORTAL } from '../../support';
 import { IS_N8N_1, NODE_TYPE, createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { callWebhook, jobOf, queueEnv, settledExecutions, startRedis } from '../../../dev/harness/queue';
+import { callWebhook, jobOf, queueEnv, settledExecutions, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
 import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
 
 const WEBHOOK = { id: 'bx24webhook0001', name: 'Bitrix24 webhook' };
@@ -19,14 +19,8 @@ const workflow = workflowEntity({
 	id: WORKFLOW_ID,
 	name: 'Pay system settings on a webhook call',
 	nodes: [
-		{
-			name: 'Webhook',
-			type: 'n8n-nodes-base.webhook',
-			typeVersion: 2,
-			webhookId: '2f6a4f0e-6d0b-4b8e-9a51-0d5c4c1e7b21',
-			// Answer with the last node's items, once the worker has run them.
-			parameters: { httpMethod: 'POST', path: WEBHOOK_PATH, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
-		},
+		// Answer with the last node's items, once the worker has run them.
+		webhookTriggerNode('2f6a4f0e-6d0b-4b8e-9a51-0d5c4c1e7b21', WEBHOOK_PATH, 'allEntries'),
 		invoiceSettingsNode(
 			'Pay System Invoice Settings',
 			{ invoiceId: '={{ $json.body.invoiceId }}', paySystemBy: 'id', paySystemId: { __rl: true, mode: 'id', value: '12' }, options: {} },
