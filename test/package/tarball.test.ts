@@ -30,7 +30,6 @@ const SHARED_SOURCES = [
 	'credentialForm',
 	'credentialTest',
 	'endpoint',
-	'errorRouting',
 	'errorTable',
 	'failures',
 	'itemInput',

@@ -1,15 +1,15 @@
 // What the node does differently for n8n 1.x, checked without n8n 1.x installed: the client against a
 // request helper that treats a request as n8n 1.123's does, the errors that helper throws, the
-// error item shape each engine routes, and the sleep that stops on cancellation.
-import type { IDataObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+// error item both engines route, and the sleep that stops on cancellation.
+import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode, INodeExecutionData } from 'n8n-workflow';
+import { NodeApiError } from 'n8n-workflow';
 
 import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/answers';
 import { readThrownAnswer } from '../../nodes/shared/bitrix24/answers';
 import type { ClientSettings } from '../../nodes/shared/bitrix24/client';
 import { Bitrix24Client, DEFAULT_CLIENT_SETTINGS } from '../../nodes/shared/bitrix24/client';
-import { ERROR_OUTPUT_NOTICE, ERROR_OUTPUT_SHAPE, errorItemShapeFor } from '../../nodes/shared/bitrix24/errorRouting';
 import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
-import { toErrorItem } from '../../nodes/shared/bitrix24/failures';
+import { toErrorItem, toRoutedErrorItem } from '../../nodes/shared/bitrix24/failures';
 import { cancellableSleep } from '../../nodes/shared/bitrix24/sleep';
 
 const BASE = 'https://portal.example.com/rest/';
@@ -209,48 +209,64 @@ describe('readThrownAnswer: the answer inside what n8n throws', () => {
 	});
 });
 
-/** n8n 1.123's WorkflowExecute.handleNodeErrorOutput (n8n-core 1.122.48): the items it moves to the error output. */
+/** n8n 1.123's json rule in WorkflowExecute.handleNodeErrorOutput (n8n-core 1.122.48): `{error}` or `{error, message}`. */
 const routedByN8n1 = (json: IDataObject) =>
 	Boolean(json.error) && (Object.keys(json).length === 1 || (Boolean(json.message) && Object.keys(json).length === 2));
-/** The same in n8n 2.36 and later (n8n-core 2.41.1). */
+/** The same in n8n 2.36 and later (n8n-core 2.41.1): keys among `error`, `message` and `details`. */
 const routedByN8n2 = (json: IDataObject) => Boolean(json.error) && Object.keys(json).every((key) => ['error', 'message', 'details'].includes(key));
 
+/**
+ * What both engines do with a node's output under "Continue (using error output)", as n8n-core
+ * 1.122.48 and 2.41.1 have it: handleNodeErrorOutput moves an item whose `item.error` is set, or whose
+ * json the line's rule accepts, to the error output as `{...item, json: {...input json, ...item json}}`;
+ * then every item still carrying `error` gets `json = {error: error.message}` (normalizeNodeErrors).
+ */
+function throughEngine(items: INodeExecutionData[], input: IDataObject[], routesJson: (json: IDataObject) => boolean) {
+	const main: INodeExecutionData[] = [];
+	const error: INodeExecutionData[] = [];
+	for (const item of items) {
+		const routed = item.error ? item.error : routesJson(item.json) ? item.json.error : undefined;
+		if (!routed) main.push(item);
+		else error.push({ ...item, json: { ...input[(item.pairedItem as { item: number }).item], ...item.json } });
+	}
+	for (const item of [...main, ...error]) if (item.error !== undefined) item.json = { error: item.error.message };
+	return { main, error };
+}
+
 describe('The error item each n8n moves to the error output', () => {
+	const node: INode = { id: 'n', name: 'Pay System Invoice Settings', type: 'n8n-nodes-bitrix24-paysystem.bitrix24PaySystemInvoiceSettings', typeVersion: 1, position: [0, 0], parameters: {} };
 	const failure = { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, message: 'Bitrix24 error ERROR_CHECK_FAILURE: Pay system not found' };
-	const item = { itemIndex: 2, ids: { invoiceId: 10 }, subject: 'invoice 10', noSubject: 'no valid invoice ID' };
+	const item = { itemIndex: 1, ids: { invoiceId: 10 }, subject: 'invoice 10', noSubject: 'no valid invoice ID' };
+	const input = [{ invoiceId: 9, ref: 'a' }, { invoiceId: 10, ref: 'b' }];
+	const details = { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, invoiceId: 10, hint: describeErrorCode('ERROR_CHECK_FAILURE').hint };
+	const success = { json: { PS_WORK_MODE: 'TEST' }, pairedItem: { item: 0 } };
 
 	it.each([
-		['1.120.31', 'message'],
-		['1.123.0', 'message'],
-		['2.35.0', 'message'],
-		['2.36.0', 'details'],
-		['2.41.0', 'details'],
-		['3.0.0', 'details'],
-		['not a version', 'message'],
-		[undefined, 'message'],
-	])('n8n-workflow %s: %s', (version, shape) => {
-		expect(errorItemShapeFor(version)).toBe(shape);
+		['n8n 1.123', routedByN8n1],
+		['n8n 2.41', routedByN8n2],
+	])('%s: the routed item reaches the error output as {input fields, error, details}', (_line, rule) => {
+		const { main, error } = throughEngine([success, toRoutedErrorItem(node, failure, item)], input, rule);
+		expect(main).toEqual([success]);
+		expect(error).toStrictEqual([{ json: { invoiceId: 10, ref: 'b', error: failure.message, details }, pairedItem: { item: 1 } }]);
 	});
 
-	it('is {error, details} where n8n routes details (this repository runs n8n-workflow 2.41)', () => {
-		expect(ERROR_OUTPUT_SHAPE).toBe('details');
-		const { json } = toErrorItem(failure, item);
-		expect(json).toEqual({
-			error: failure.message,
-			details: { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, invoiceId: 10, hint: describeErrorCode('ERROR_CHECK_FAILURE').hint },
-		});
-		expect([routedByN8n1(json), routedByN8n2(json)]).toEqual([false, true]);
+	it('carries its node error where the engines look for it, but not as a key a copy or JSON keeps', () => {
+		const routed = toRoutedErrorItem(node, failure, item);
+		expect(routed.error).toBeInstanceOf(NodeApiError);
+		expect(routed.error?.message).toBe('Bitrix24 error ERROR_CHECK_FAILURE: Pay system not found [item 1, invoice 10]');
+		expect((routed.error as NodeApiError).description).toBe(details.hint);
+		expect(Object.keys(routed)).toEqual(['json', 'pairedItem']);
+		expect(JSON.parse(JSON.stringify(routed))).toEqual(toErrorItem(failure, item));
 	});
 
-	it('is {error, message: hint} for an older n8n, which both rules route', () => {
-		const routed = toErrorItem(failure, item, 'message');
-		expect(routed).toEqual({ json: { error: failure.message, message: describeErrorCode('ERROR_CHECK_FAILURE').hint }, pairedItem: { item: 2 } });
-		expect([routedByN8n1(routed.json), routedByN8n2(routed.json)]).toEqual([true, true]);
-	});
-
-	it('names what the older shape leaves out, and what keeps it', () => {
-		expect(ERROR_OUTPUT_NOTICE).toContain('"details"');
-		expect(ERROR_OUTPUT_NOTICE).toContain('Continue (regular output)');
+	it('without the node error, n8n 1.123 would leave the item in the main output; as a plain key, both would cut it to {error}', () => {
+		const plain = toErrorItem(failure, item);
+		expect([routedByN8n1(plain.json), routedByN8n2(plain.json)]).toEqual([false, true]);
+		expect(throughEngine([plain], input, routedByN8n1).main).toEqual([plain]);
+		const asKey = { ...plain, error: new NodeApiError(node, {}, { message: failure.message }) };
+		for (const rule of [routedByN8n1, routedByN8n2]) {
+			expect(throughEngine([{ ...asKey }], input, rule).error.map((routedItem) => routedItem.json)).toEqual([{ error: failure.message }]);
+		}
 	});
 });
 

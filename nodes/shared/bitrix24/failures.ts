@@ -2,7 +2,6 @@ import type { IDataObject, INode, INodeExecutionData, JsonObject } from 'n8n-wor
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
 import { LOCAL_ERROR_CODES, describeErrorCode } from './errorTable';
-import type { ErrorItemShape } from './errorRouting';
 import { redactSecrets } from './redact';
 
 /** What decides whether a failure is worth sending again (docs/contract.md#faults-and-limits). */
@@ -91,15 +90,10 @@ export interface FailedItem {
 }
 
 /**
- * The item n8n routes to the error output. n8n 2.36 and later move an item there only when its `json`
- * has no keys but `error`, `message` and `details`, and replace the `json` of any item carrying an
- * `error` property. Earlier n8n versions move only `{error}` or `{error, message}`: for their error
- * output the item is `{error, message: <hint>}` (errorRouting.ts).
+ * A failed item as the user reads it (docs/contract.md#errors): `{error, details}`, paired with its
+ * input. "Continue (regular output)" puts it in the main output as it is.
  */
-export function toErrorItem(failure: Bitrix24Failure, item: FailedItem, shape: ErrorItemShape = 'details'): INodeExecutionData {
-	const hint = describeErrorCode(failure.errorCode).hint;
-	const pairedItem = { item: item.itemIndex };
-	if (shape === 'message') return { json: { error: failure.message, message: hint }, pairedItem };
+export function toErrorItem(failure: Bitrix24Failure, item: FailedItem): INodeExecutionData {
 	return {
 		json: {
 			error: failure.message,
@@ -108,11 +102,25 @@ export function toErrorItem(failure: Bitrix24Failure, item: FailedItem, shape: E
 				errorDescription: failure.errorDescription,
 				httpCode: failure.httpCode,
 				...item.ids,
-				hint,
+				hint: describeErrorCode(failure.errorCode).hint,
 			},
 		},
-		pairedItem,
+		pairedItem: { item: item.itemIndex },
 	};
+}
+
+/**
+ * The same item for "Continue (using error output)", on every n8n line. n8n 1.x moves an item to the
+ * error output when the item has an `error` or its `json` holds nothing but `error` (and `message`);
+ * n8n 2.36 and later also take `details`. Both lines check `item.error` first, copy the routed item
+ * with a spread to merge the input's fields in, and then replace the `json` of any item that still
+ * carries `error` with `{error: message}`. So the item carries its node error as a property the
+ * spread does not copy: it decides the route on both lines, and `{error, details}` survives it.
+ */
+export function toRoutedErrorItem(node: INode, failure: Bitrix24Failure, item: FailedItem): INodeExecutionData {
+	const routed = toErrorItem(failure, item);
+	Object.defineProperty(routed, 'error', { value: toNodeError(node, failure, item), enumerable: false, writable: true, configurable: true });
+	return routed;
 }
 
 /**

@@ -8,8 +8,7 @@ import type { ClientSettings } from './client';
 import { Bitrix24Client, DEFAULT_PARALLEL_REQUESTS, DEFAULT_TIMEOUT_MS, MAX_PARALLEL_REQUESTS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './client';
 import type { AuthenticationMethod } from './connection';
 import type { Bitrix24Failure, FailedItem } from './failures';
-import { invalidParameter, toErrorItem, toNodeError } from './failures';
-import { ERROR_OUTPUT_NOTICE, ERROR_OUTPUT_SHAPE } from './errorRouting';
+import { invalidParameter, toErrorItem, toNodeError, toRoutedErrorItem } from './failures';
 import { ItemInput, parameterReader } from './itemInput';
 import { rateLimitOf } from './pacing';
 import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT, MAX_WAIT_MINUTES_LIMIT } from './retryPolicy';
@@ -260,18 +259,18 @@ class Run {
 	}
 
 	output(): INodeExecutionData[] {
-		const shape = this.context.getNode().onError === 'continueErrorOutput' ? ERROR_OUTPUT_SHAPE : 'details';
+		const node = this.context.getNode();
+		const toError = node.onError === 'continueErrorOutput'
+			? (failure: Bitrix24Failure, item: FailedItem) => toRoutedErrorItem(node, failure, item)
+			: toErrorItem;
 		const output: INodeExecutionData[] = [];
-		let failed = false;
 		this.states.forEach((state, itemIndex) => {
 			if ('items' in state.step) {
 				for (const json of state.step.items) output.push({ json, pairedItem: { item: itemIndex } });
 			} else if ('failure' in state.step) {
-				output.push(toErrorItem(state.step.failure, this.failedItem(itemIndex), shape));
-				failed = true;
+				output.push(toError(state.step.failure, this.failedItem(itemIndex)));
 			}
 		});
-		if (failed && shape === 'message') this.context.addExecutionHints?.({ message: ERROR_OUTPUT_NOTICE, type: 'warning', location: 'outputPane' });
 		return output;
 	}
 }
