@@ -480,3 +480,6 @@ export function nodeOutput(run: ExecutedRun, nodeName: string, output = 0): RunI
 	if (runs[0].error !== undefined) throw new Error(`Node "${nodeName}" failed: ${runs[0].error.message}`);
 	return runs[0].data?.main[output] ?? [];
 }
+
+/** A failed item on the error output, alike on both n8n lines: the input item's fields, then `error` and `details`. */
+export const onErrorOutput = (input: object, failure: { error: string; details: Record<string, unknown> & { hint: string } }) => ({ ...input, ...failure });

@@ -4,9 +4,7 @@
 // elements alike; the error branches differ as the README's Compatibility says.
 import type { Locator, Page } from 'playwright-core';
 
-import { IS_N8N_1 } from '../../../dev/harness/n8n';
 import { DEMO_NODES } from '../../../dev/playground/demoWorkflow';
-import { ERROR_OUTPUT_NOTICE } from '../../../nodes/shared/bitrix24/errorRouting';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
 import { dismissToasts, eventually, openWorkflow, screenshot, useSignedInEditor } from './browser';
 import type { TestEditor } from './browser';
@@ -63,12 +61,9 @@ const payment = (entityId: number, paymentId: number, position: number, paid: st
 });
 const bankSettings = (paymentId: number) => ({ BANK_NAME: 'Example Bank', PAYMENT_ID: `INV-${paymentId}`, PS_WORK_MODE: 'TEST' });
 
-/**
- * An error item as the error output shows it, the input item's fields merged in. n8n 1.x moves an item
- * there only as {error, message}: the hint is the message, and there are no details.
- */
-function errorItem(input: object, error: string, details: { errorCode: string } & Record<string, unknown>): object {
-	return IS_N8N_1 ? { ...input, error, message: describeErrorCode(details.errorCode).hint } : { ...input, error, details };
+/** An error item as the error output shows it on both n8n lines, the input item's fields merged in. */
+function errorItem(input: object, error: string, details: { errorCode: string; hint: string } & Record<string, unknown>): object {
+	return { ...input, error, details };
 }
 
 test('the node panel finds "Pay System Invoice Settings" by searching "Bitrix24"', async () => {
@@ -117,8 +112,6 @@ test('"Execute workflow" sends the found invoices and payments to "Settings" and
 	const branches = await openNode(DEMO_NODES.paySystem);
 	await expect(branches.getByTestId('tab-0').innerText()).resolves.toBe('Success Branch (3 items)');
 	await expect(branches.getByTestId('tab-1').innerText()).resolves.toBe('Error Branch (2 items)');
-	// On n8n 1.x the node says in the output pane what its error items leave out there.
-	await expect(page.getByTestId('output-panel').getByText(ERROR_OUTPUT_NOTICE).count()).resolves.toBe(IS_N8N_1 ? 1 : 0);
 
 	await expectOutputJson([10, 11, 7].map((invoice) => ({ BANK_NAME: 'Example Bank', PAYMENT_ID: `INV-${invoice}`, PS_WORK_MODE: 'TEST' })));
 

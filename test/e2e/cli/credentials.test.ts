@@ -10,7 +10,6 @@ import { startPortal } from '../../../dev/emulator/portal';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
 import { SETTINGS, STANDARD_PORTAL, byPaySystemId, oauthCredentials } from '../../support';
 import {
-	IS_N8N_1,
 	N8N_VERSION,
 	createUserFolder,
 	invoiceSettingsNode,
@@ -21,6 +20,7 @@ import {
 	readDatabaseTables,
 	webhookCredentialEntity,
 	workflowEntity,
+	onErrorOutput,
 } from '../../../dev/harness/n8n';
 import type { CliResult, ExecutedRun, ExportedCredential, N8nUserFolder } from '../../../dev/harness/n8n';
 
@@ -79,9 +79,6 @@ function filesWrittenByN8n(folder: string): string[] {
 
 const ECHO_HINT = describeErrorCode('ERROR_CHECK_FAILURE').hint;
 
-/** An error item on the error output: {error, details}, or on n8n 1.x {error, message: hint} (see outputs.test.ts). */
-const onErrorOutput = (input: object, failure: { error: string; details: Record<string, unknown> & { hint: string } }) =>
-	IS_N8N_1 ? { ...input, error: failure.error, message: failure.details.hint } : { ...input, ...failure };
 
 describe(`Credentials in n8n ${N8N_VERSION} (CLI)`, () => {
 	let portal: Portal;

@@ -4,11 +4,9 @@
 // case as its own branch, so n8n boots three times for the whole file.
 import type { Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
-import { ERROR_OUTPUT_NOTICE } from '../../../nodes/shared/bitrix24/errorRouting';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
 import { SETTINGS, STANDARD_PORTAL, byHandler, byPaySystemId } from '../../support';
 import {
-	IS_N8N_1,
 	N8N_VERSION,
 	createUserFolder,
 	invoiceSettingsNode,
@@ -18,8 +16,10 @@ import {
 	noOpNode,
 	webhookCredentialEntity,
 	workflowEntity,
+	onErrorOutput,
 } from '../../../dev/harness/n8n';
 import type { ExecutedRun, N8nUserFolder, WorkflowConnection, WorkflowNode } from '../../../dev/harness/n8n';
+import { storedNodeRun } from '../../../dev/harness/storedRun';
 
 const WEBHOOK = { id: 'bx24webhook0001', name: 'Bitrix24 webhook' };
 const credentials = { bitrix24WebhookApi: WEBHOOK };
@@ -42,6 +42,8 @@ const ERROR_NODES: WorkflowNode[] = [
 	invoiceSettingsNode('Errors in a batch', byPaySystemId('11'), { credentials, onError: 'continueErrorOutput' }),
 	invoiceSettingsNode('Errors in single calls', byPaySystemId('11', { batch: false }), { credentials, onError: 'continueErrorOutput' }),
 ];
+// "Continue (regular output)": the same items stay in the main output.
+const REGULAR_NODE = invoiceSettingsNode('Errors in the main output', byPaySystemId('11'), { credentials, onError: 'continueRegularOutput' });
 
 const workflow = workflowEntity({
 	id: WORKFLOW_ID,
@@ -52,11 +54,13 @@ const workflow = workflowEntity({
 		itemsNode('Mixed invoices', MIXED),
 		...MODE_NODES,
 		...ERROR_NODES,
+		REGULAR_NODE,
 		...ERROR_NODES.flatMap((node) => [noOpNode(`${node.name}: succeeded`), noOpNode(`${node.name}: failed`)]),
 	],
 	connections: [
 		['Start', 'Invoices'],
 		['Start', 'Mixed invoices'],
+		['Mixed invoices', REGULAR_NODE.name],
 		...MODE_NODES.map((node): WorkflowConnection => ['Invoices', node.name]),
 		...ERROR_NODES.flatMap((node): WorkflowConnection[] => [
 			['Mixed invoices', node.name],
@@ -95,13 +99,6 @@ const INVALID_ID = {
 	details: { errorCode: 'INVALID_PARAMETER', errorDescription: null, httpCode: null, invoiceId: null, hint: describeErrorCode('INVALID_PARAMETER').hint },
 };
 
-/**
- * An error item as this n8n's error output carries it: the contract's {error, details}, or on n8n 1.x
- * (which moves only {error} or {error, message} there) {error, message: hint}; n8n merges the input
- * item's fields in either way.
- */
-const onErrorOutput = (input: object, failure: { error: string; details: Record<string, unknown> & { hint: string } }) =>
-	IS_N8N_1 ? { ...input, error: failure.error, message: failure.details.hint } : { ...input, ...failure };
 
 describe(`The node in n8n ${N8N_VERSION} (CLI), loaded from dist/ as a community package`, () => {
 	let portal: Portal;
@@ -196,17 +193,35 @@ describe(`The node in n8n ${N8N_VERSION} (CLI), loaded from dist/ as a community
 				{ json: onErrorOutput({ invoiceId: 404, ref: 'b' }, NOT_FOUND(404, httpCode)), pairedItem: { item: 1 } },
 				{ json: onErrorOutput({ invoiceId: 'abc', ref: 'c' }, INVALID_ID), pairedItem: { item: 2 } },
 			]);
-			// On n8n 1.x the node says in the output pane what its error items leave out there.
-			expect(run.data.resultData.runData[node][0].hints).toEqual(IS_N8N_1 ? [{ message: ERROR_OUTPUT_NOTICE, type: 'warning', location: 'outputPane' }] : []);
+			expect(run.data.resultData.runData[node][0].hints).toEqual([]);
 			// The branches lead somewhere: n8n handed each output to the node connected to it.
 			expect(nodeOutput(run, `${node}: succeeded`).map((item) => item.json)).toEqual([SETTINGS.card, SETTINGS.card]);
 			expect(nodeOutput(run, `${node}: failed`).map((item) => item.json)).toEqual(failed.map((item) => item.json));
+		});
+
+		it('n8n stores the same items in the execution it saved', () => {
+			const stored = n8n.storedExecutions().find((execution) => execution.workflowId === WORKFLOW_ID);
+			for (const node of ERROR_NODES.map(({ name }) => name)) {
+				expect(storedNodeRun(stored!, node)?.outputs).toEqual([nodeOutput(run, node, 0), nodeOutput(run, node, 1)]);
+			}
 		});
 
 		it('never sends an invalid invoice ID to the portal', () => {
 			const sent = JSON.stringify(portal.restCalls().map((call) => call.params));
 			expect(sent).toContain('404');
 			expect(sent).not.toContain('abc');
+		});
+	});
+
+	describe('errors with "Continue (regular output)"', () => {
+		it('keeps the same error items in the main output, in input order, without the input fields', () => {
+			expect(nodeOutput(run, REGULAR_NODE.name, 0)).toEqual([
+				{ json: SETTINGS.card, pairedItem: { item: 0 } },
+				{ json: NOT_FOUND(404, null), pairedItem: { item: 1 } },
+				{ json: INVALID_ID, pairedItem: { item: 2 } },
+				{ json: SETTINGS.card, pairedItem: { item: 3 } },
+			]);
+			expect(run.data.resultData.runData[REGULAR_NODE.name][0].data?.main).toHaveLength(1);
 		});
 	});
 
