@@ -155,6 +155,8 @@ describe('the published tarball', () => {
 		expect(manifest.keywords).toContain('n8n-community-node-package');
 		expect(manifest.dependencies).toBeUndefined();
 		expect(manifest.peerDependencies).toEqual({ 'n8n-workflow': '*' });
+		// Optional, so that `npm install` in a nodes folder brings no copy of n8n-workflow: n8n gives its own.
+		expect(manifest.peerDependenciesMeta).toEqual({ 'n8n-workflow': { optional: true } });
 		expect(manifest.files).toEqual(['dist', 'CHANGELOG.md']);
 		expect(manifest.engines).toEqual({ node: '>=24' });
 		expect(manifest.n8n).toEqual({
