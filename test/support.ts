@@ -1,4 +1,6 @@
 // Jest helpers for the tests; the fixtures they share with the tools live in dev/harness/fixtures.ts.
+import { dirname } from 'node:path';
+
 import type { IDataObject } from 'n8n-workflow';
 
 import type { Portal, PortalOptions } from '../dev/emulator/portal';
@@ -43,4 +45,11 @@ export async function expectBankSettingsFor(portal: Portal, ids: number[], optio
 	expect(errorOutput).toEqual([]);
 	expect(jsonOf(output)).toEqual(ids.map((id) => SETTINGS.bank(id)));
 	expect(pairingOf(output)).toEqual(ids.map((_, item) => ({ item })));
+}
+
+/** n8n's logger, as the engine's execution contexts hand it to the node (n8n-core's own copy of the container). */
+export function n8nLogger(): { info: (message: string) => void } {
+	const fromCore = (id: string) => require(require.resolve(id, { paths: [dirname(require.resolve('n8n-core'))] })) as Record<string, unknown>;
+	const container = fromCore('@n8n/di').Container as { get(type: unknown): { info: (message: string) => void } };
+	return container.get(fromCore('@n8n/backend-common').Logger);
 }

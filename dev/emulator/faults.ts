@@ -153,12 +153,16 @@ export function gatewayPage(status: 502 | 503): string {
 	return `<html>\r\n<head><title>${title}</title></head>\r\n<body>\r\n<center><h1>${title}</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n`;
 }
 
-/** What a fixed fault answers instead of the portal: a reply, a dropped connection, or a delay before the real answer. */
+/**
+ * What a fixed fault answers instead of the portal: a reply, a dropped connection, or a delay before
+ * the real answer; or every OAuth access token expires as this request arrives, which it then meets.
+ */
 export type FaultResponse =
 	| { status: number; json: unknown }
 	| { status: number; body: string; contentType?: string }
 	| { reset: true }
-	| { delayMs: number };
+	| { delayMs: number }
+	| { expireTokens: true };
 
 export interface FaultRule {
 	restMethod?: string;

@@ -16,10 +16,10 @@ import type { OAuthAnswer } from './oauth';
 import { normalizeMethodName } from './params';
 import { RestApi } from './rest';
 import { RestStats } from './stats';
-import type { LoggedRequest, Portal, PortalOptions, PortalSettings, PortalStats, TokenResponse } from './types';
+import type { LoggedRequest, Portal, PortalOptions, PortalSettings, PortalStats, RefreshCounts, TokenResponse } from './types';
 
 export type { FaultResponse, FaultRule } from './faults';
-export type { Latency, LoggedRequest, Portal, PortalOptions, PortalSettings, PortalStats, TokenResponse } from './types';
+export type { Latency, LoggedRequest, Portal, PortalOptions, PortalSettings, PortalStats, RefreshCounts, TokenResponse } from './types';
 
 class EmulatedPortal implements Portal {
 	origin = '';
@@ -131,6 +131,16 @@ class EmulatedPortal implements Portal {
 
 	tokenRequests(): LoggedRequest[] {
 		return this.requests.filter((entry) => /^\/oauth\/token\/?(\?|$)/.test(entry.path));
+	}
+
+	refreshes(): RefreshCounts {
+		const refreshes = this.tokenRequests().filter((entry) => entry.params.grant_type === 'refresh_token');
+		const granted = refreshes.filter((entry) => entry.status === 200).length;
+		return { granted, refused: refreshes.length - granted };
+	}
+
+	holdAnswers(): () => void {
+		return this.rest.holdAnswers();
 	}
 
 	secrets(): string[] {

@@ -65,6 +65,8 @@ export class RestApi {
 	/** The delays under way, each with what ends it early when the portal stops. */
 	private readonly timers = new Map<NodeJS.Timeout, () => void>();
 	private stopped = false;
+	/** While set, every REST answer (made as its request arrived) waits for it to be released. */
+	private gate: { released: Promise<void>; release: () => void } | null = null;
 
 	constructor(
 		private readonly webhooks: Webhooks,
@@ -121,8 +123,27 @@ export class RestApi {
 		}
 	}
 
+	/**
+	 * Holds every REST answer from now on until the returned function is called: a test sees its
+	 * requests arrive, changes the world (the tokens, say), then lets the answers go.
+	 */
+	holdAnswers(): () => void {
+		if (this.gate === null) {
+			let release: () => void = () => undefined;
+			const released = new Promise<void>((resolve) => (release = resolve));
+			this.gate = { released, release };
+		}
+		const gate = this.gate;
+		return () => {
+			if (this.gate === gate) this.gate = null;
+			gate.release();
+		};
+	}
+
 	/** Ends the delays faults and the latency hold answers for: the portal is stopping, and answers nothing more. */
 	stop(): void {
+		this.gate?.release();
+		this.gate = null;
 		this.stopped = true;
 		for (const [timer, end] of this.timers) {
 			clearTimeout(timer);
@@ -133,7 +154,8 @@ export class RestApi {
 
 	/**
 	 * Holds an answer back for the latency: `perRequestMs` and `perCallMs` for each method call the
-	 * request ran. A held `time` object finishes when the wait does. False when the portal stopped meanwhile.
+	 * request ran (a held `time` object finishes when that wait does), then while answers are held
+	 * (holdAnswers). False when the portal stopped meanwhile.
 	 */
 	private async hold(entry: LoggedRequest, calls: number, time?: Record<string, unknown>): Promise<boolean> {
 		const latency = this.latency;
@@ -145,10 +167,11 @@ export class RestApi {
 				if (time !== undefined) finishTimeNow(time);
 			}
 		}
+		while (this.gate !== null && !this.stopped) await this.gate.released;
 		return !this.stopped;
 	}
 
-	/** Answers with a fixed fault; false when the fault only delayed the request, which goes on. */
+	/** Answers with a fixed fault; false when the fault only delayed the request or expired the tokens: it goes on. */
 	private async answerFixedFault(fault: FaultResponse, request: http.IncomingMessage, response: http.ServerResponse, entry: LoggedRequest): Promise<boolean> {
 		if ('reset' in fault) {
 			entry.status = 0;
@@ -158,6 +181,10 @@ export class RestApi {
 		if ('delayMs' in fault) {
 			await this.delay(fault.delayMs);
 			return this.stopped;
+		}
+		if ('expireTokens' in fault) {
+			this.oauth.expireAccessTokens();
+			return false;
 		}
 		entry.status = fault.status;
 		if ('json' in fault) {

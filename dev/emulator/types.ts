@@ -89,6 +89,15 @@ export interface LoggedRequest {
 	latencyMs?: number;
 }
 
+/**
+ * The refresh-token requests the OAuth server answered: granted (new tokens) and refused (an unknown
+ * or already used refresh token, a wrong client). Each refresh token is good for one refresh.
+ */
+export interface RefreshCounts {
+	granted: number;
+	refused: number;
+}
+
 export interface TokenResponse {
 	access_token: string;
 	refresh_token: string;
@@ -120,6 +129,13 @@ export interface Portal {
 	issueTokens(scopes?: string[]): TokenResponse;
 	expireAccessTokens(): void;
 	tokenRequests(): LoggedRequest[];
+	/** The refreshes of the token requests so far (see RefreshCounts); clearLog starts them afresh. */
+	refreshes(): RefreshCounts;
+	/**
+	 * Holds every REST answer, made as its request arrives, until the returned function is called (or
+	 * the portal stops): a test sees its requests arrive, changes the tokens, then lets the answers go.
+	 */
+	holdAnswers(): () => void;
 	secrets(): string[];
 	setOptions(patch: PortalSettings): void;
 	/** Counts of REST requests, refusals and requests in flight (see PortalStats). */

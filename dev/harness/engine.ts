@@ -22,6 +22,7 @@ import type {
 } from 'n8n-workflow';
 import { ICredentialsHelper, NodeHelpers, Workflow } from 'n8n-workflow';
 
+import { n8n1HttpRequestWithAuthentication } from './n8n1OAuth2';
 import { loadPackage } from './package';
 
 /** The type name n8n gives the node when it loads this package. */
@@ -62,15 +63,31 @@ export function loadedCredentialType(name: string): ICredentialType {
 	return credentialType;
 }
 
-/** The package's node with its execute watched: `finished` settles when a call of it has. */
-function watchedPackageNodeType(): { nodeType: INodeType; finished: Promise<unknown> } {
+/**
+ * The node's context with n8n 1.x's OAuth2 requests (n8n1OAuth2.ts) in place of the engine's: every
+ * request that meets an expired token refreshes it on its own.
+ */
+function withN8n1OAuth2(context: IExecuteFunctions, store: TestCredentialsHelper): IExecuteFunctions {
+	const wrapped = Object.create(context) as IExecuteFunctions;
+	const helpers = { ...context.helpers };
+	helpers.httpRequestWithAuthentication = n8n1HttpRequestWithAuthentication(context.helpers.httpRequestWithAuthentication, store);
+	Object.defineProperty(wrapped, 'helpers', { value: helpers });
+	return wrapped;
+}
+
+/**
+ * The package's node with its execute watched: `finished` settles when a call of it has. With
+ * `n8n1OAuth2Store`, the node's OAuth2 requests run as n8n 1.x runs them, saving into that store.
+ */
+function watchedPackageNodeType(n8n1OAuth2Store?: TestCredentialsHelper): { nodeType: INodeType; finished: Promise<unknown> } {
 	const original = packageNodeType();
 	let settle: (value: unknown) => void = () => undefined;
 	const finished = new Promise<unknown>((resolve) => (settle = resolve));
 	const nodeType = Object.create(original) as INodeType;
 	nodeType.execute = async function (this: IExecuteFunctions) {
 		try {
-			const result = await original.execute!.call(this);
+			const context = n8n1OAuth2Store === undefined ? this : withN8n1OAuth2(this, n8n1OAuth2Store);
+			const result = await original.execute!.call(context);
 			settle(undefined);
 			return result;
 		} catch (error) {
@@ -187,6 +204,12 @@ export interface WorkflowRunOptions {
 	cancelWhen?: Promise<void>;
 	/** A credentials store shared with other runs, as n8n's database is; else one of the run's own. */
 	credentialsHelper?: TestCredentialsHelper;
+	/**
+	 * Who refreshes an expired OAuth2 token: `engine` (default), n8n 2.41's engine, once for all
+	 * requests of the process that meet it; `eachRequest`, as n8n 1.x's requestOAuth2 does: every
+	 * request that meets it refreshes with the refresh token it read (n8n1OAuth2.ts).
+	 */
+	oauth2Refresh?: 'engine' | 'eachRequest';
 }
 
 export interface WorkflowRunResult {
@@ -311,7 +334,8 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 		...(options.onError !== undefined ? { onError: options.onError } : {}),
 		...options.nodeSettings,
 	});
-	const watched = watchedPackageNodeType();
+	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(structuredClone(options.credentials));
+	const watched = watchedPackageNodeType(options.oauth2Refresh === 'eachRequest' ? credentialsHelper : undefined);
 	const nodeTypes = nodeTypesFor(options.items, { [NODE_TYPE]: watched.nodeType });
 	const workflow = new Workflow({
 		id: 'harness',
@@ -323,7 +347,6 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 		settings: { executionOrder: 'v1' },
 	});
 
-	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(structuredClone(options.credentials));
 	const run = await executeWorkflow(workflow, itemsNode, credentialsHelper, { mode: options.mode, cancelWhen: options.cancelWhen });
 	const taskData = run.data.resultData.runData[NODE_NAME]?.[0];
 	const outputs = taskData?.data?.main ?? [];

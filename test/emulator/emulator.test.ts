@@ -339,6 +339,59 @@ describe('emulated Bitrix24 portal', () => {
 				'The request requires higher privileges than provided by the webhook token',
 			);
 		});
+
+		it('grants one refresh per refresh token, as Bitrix24 does, and counts the refreshes granted and refused', async () => {
+			const fresh = await startPortal();
+			try {
+				const tokens = fresh.issueTokens();
+				const refresh = (refreshToken: string) =>
+					postForm(
+						`${fresh.origin}/oauth/token/`,
+						new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken, client_id: fresh.clientId, client_secret: fresh.clientSecret }).toString(),
+					);
+				// Three clients refresh with the one refresh token at once: the first is granted, the others refused.
+				const answers = await Promise.all([1, 2, 3].map(() => refresh(tokens.refresh_token)));
+				expect(answers.map((answer) => answer.status).sort()).toEqual([200, 400, 400]);
+				expect(answers.filter((answer) => answer.status === 400).map((answer) => answer.body)).toEqual([{ error: 'invalid_grant' }, { error: 'invalid_grant' }]);
+				const granted = answers.find((answer) => answer.status === 200)?.body as { refresh_token: string };
+				expect((await refresh(granted.refresh_token)).status).toBe(200);
+				expect((await refresh(granted.refresh_token)).status).toBe(400);
+				// A code grant is no refresh.
+				await postForm(`${fresh.origin}/oauth/token/`, `grant_type=authorization_code&code=nope&client_id=${fresh.clientId}&client_secret=${fresh.clientSecret}`);
+				expect(fresh.refreshes()).toEqual({ granted: 2, refused: 3 });
+				fresh.clearLog();
+				expect(fresh.refreshes()).toEqual({ granted: 0, refused: 0 });
+			} finally {
+				await fresh.stop();
+			}
+		});
+
+		it('expires every access token as the request a fault rule names arrives: that request meets it', async () => {
+			const tokens = portal.issueTokens();
+			portal.addFault({ restMethod: METHOD, skip: 1, times: 1, response: { expireTokens: true } });
+			const send = () => postJson(`${tokens.client_endpoint}${METHOD}`, { INVOICE_ID: 10, PAY_SYSTEM_ID: 11 }, { Authorization: `Bearer ${tokens.access_token}` });
+			expect((await send()).status).toBe(200);
+			expectError(await send(), 401, 'expired_token', 'The access token provided has expired.');
+			expectError(await send(), 401, 'expired_token', 'The access token provided has expired.');
+		});
+
+		it('holds every REST answer, made as its request arrived, until the test lets them go', async () => {
+			const tokens = portal.issueTokens();
+			const release = portal.holdAnswers();
+			const before = portal.restCalls().length;
+			let answered = false;
+			const sent = postJson(`${tokens.client_endpoint}${METHOD}`, { INVOICE_ID: 10, PAY_SYSTEM_ID: 11 }, { Authorization: `Bearer ${tokens.access_token}` }).then((reply) => {
+				answered = true;
+				return reply;
+			});
+			while (portal.restCalls().length === before) await new Promise((resolve) => setTimeout(resolve, 5));
+			// The token expires after the request arrived: the answer was made with it still good.
+			portal.expireAccessTokens();
+			await new Promise((resolve) => setTimeout(resolve, 50));
+			expect(answered).toBe(false);
+			release();
+			expect((await sent).body.result).toEqual(CARD_SETTINGS);
+		});
 	});
 
 	describe('batch', () => {

@@ -1,21 +1,13 @@
 // One portal, many senders (docs/contract.md#pacing): the node learns the rate a portal really grants
 // from its refusals, keeps up to Parallel Requests in flight while it refuses nothing, waits for the
 // operating budget instead of failing, and keeps output order, pairing and the stop rule as they are.
-import { dirname } from 'node:path';
-
 import type { LoggedRequest } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
-import { SETTINGS, byPaySystemId, expectBankSettingsFor, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byPaySystemId, expectBankSettingsFor, invoices, jsonOf, n8nLogger, pairingOf, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
 const refusals = (requests: LoggedRequest[]) => requests.filter((request) => request.errorCode === 'QUERY_LIMIT_EXCEEDED').length;
-/** n8n's logger, as the engine's execution contexts hand it to the node (n8n-core's own copy of the container). */
-function n8nLogger(): { info: (message: string) => void } {
-	const fromCore = (id: string) => require(require.resolve(id, { paths: [dirname(require.resolve('n8n-core'))] })) as Record<string, unknown>;
-	const container = fromCore('@n8n/di').Container as { get(type: unknown): { info: (message: string) => void } };
-	return container.get(fromCore('@n8n/backend-common').Logger);
-}
 const errorCodeOf = (item: { json: { details?: unknown } }) => (item.json.details as { errorCode: string }).errorCode;
 
 describe('A portal busier than its preset: the rate falls after refusals, and no item fails', () => {

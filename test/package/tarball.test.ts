@@ -40,6 +40,7 @@ const SHARED_SOURCES = [
 	'retryPolicy',
 	'runner',
 	'sleep',
+	'tokenRotation',
 ].map((name) => `nodes/shared/bitrix24/${name}`);
 
 const EXPECTED_FILES = [

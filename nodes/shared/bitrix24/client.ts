@@ -18,6 +18,7 @@ import { redactSecrets } from './redact';
 import type { RetryPolicy } from './retryPolicy';
 import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, backoffDelay, isLimitRefusal, retryDelay } from './retryPolicy';
 import { RunStop } from './sleep';
+import { TokenRotation } from './tokenRotation';
 
 /**
  * How the client treats the portal: its rate limit (null: no pacing), the requests in flight, the
@@ -71,6 +72,8 @@ export class Bitrix24Client {
 	/** Retry waits of this client so far: the policy bounds their sum. */
 	private waitedMs = 0;
 	private readonly limits: PortalLimits;
+	/** Sends again a request whose OAuth2 refresh was refused for a token already renewed. */
+	private readonly rotation: TokenRotation;
 	/** Ends every wait and request in flight when the execution is cancelled or the run stops. */
 	private readonly stop: RunStop;
 
@@ -80,8 +83,11 @@ export class Bitrix24Client {
 		private readonly settings: ClientSettings,
 	) {
 		this.stop = new RunStop(context.getNode(), 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined);
+		const origin = new URL(connection.baseUrl).origin;
+		const waiter = { pause: async (ms: number) => await this.stop.pause(ms), log: (message: string) => context.logger?.info(message) };
+		this.rotation = new TokenRotation(context, connection, origin, waiter);
 		this.limits = new PortalLimits(
-			new URL(connection.baseUrl).origin,
+			origin,
 			{
 				rateLimit: settings.rateLimit,
 				parallelRequests: settings.parallelRequests,
@@ -89,7 +95,7 @@ export class Bitrix24Client {
 				buckets: settings.buckets ?? PROCESS_PORTAL_BUCKETS,
 				budgets: settings.budgets ?? PROCESS_OPERATING_BUDGETS,
 			},
-			{ pause: async (ms) => await this.stop.pause(ms), stopped: this.stop.stopped, log: (message) => context.logger?.info(message) },
+			{ ...waiter, stopped: this.stop.stopped },
 		);
 	}
 
@@ -206,12 +212,27 @@ export class Bitrix24Client {
 		return { ok: true, commands: byKey };
 	}
 
+	/** Sends one request, again while its OAuth2 refresh met a token renewed elsewhere (tokenRotation.ts). */
+	private async exchange(
+		method: string,
+		body: IDataObject,
+		calls: ReadonlyMap<string, number>,
+		afterRefusal: boolean,
+		readCommands?: (result: unknown) => Promise<AnswerFacts['calls']>,
+	): Promise<Bitrix24Outcome> {
+		for (let sends = 0; ; sends++) {
+			const sentWith = this.rotation.tokenNow();
+			const outcome = await this.sendOnce(method, body, calls, afterRefusal, readCommands);
+			if (!(await this.rotation.sendAgain(outcome, sentWith, sends))) return outcome;
+		}
+	}
+
 	/**
 	 * Sends one request once the portal's limits let it go, reads its answer (learning any refreshed
 	 * token first when it failed) and tells the limits what the answer said: for a single call, the call
 	 * itself; for a batch, what `readCommands` finds of each command.
 	 */
-	private async exchange(
+	private async sendOnce(
 		method: string,
 		body: IDataObject,
 		calls: ReadonlyMap<string, number>,

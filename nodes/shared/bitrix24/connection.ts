@@ -24,16 +24,19 @@ export interface Connection {
 	/** `<origin>/rest/<user>/<code>/` for a webhook, the REST base for OAuth2; ends with a slash. */
 	baseUrl: string;
 	secrets: string[];
+	/**
+	 * The OAuth2 access token the credential held when the node last read it (null for a webhook): n8n
+	 * signs each request with the saved one, so a newer saved token means a refresh happened elsewhere.
+	 */
+	accessToken: string | null;
 }
 
-function hasAccessToken(credentials: ICredentialDataDecryptedObject): boolean {
+/** The access token an OAuth2 credential holds, or null when it holds none (never connected). */
+export function accessTokenOf(credentials: ICredentialDataDecryptedObject): string | null {
 	const tokenData = credentials.oauthTokenData;
-	return (
-		typeof tokenData === 'object' &&
-		tokenData !== null &&
-		typeof (tokenData as { access_token?: unknown }).access_token === 'string' &&
-		(tokenData as { access_token: string }).access_token !== ''
-	);
+	if (typeof tokenData !== 'object' || tokenData === null) return null;
+	const token = (tokenData as { access_token?: unknown }).access_token;
+	return typeof token === 'string' && token !== '' ? token : null;
 }
 
 /**
@@ -46,7 +49,8 @@ export async function openConnection(context: RequestContext, authentication: Au
 		throw new NodeOperationError(context.getNode(), `Unknown authentication "${String(authentication)}"`);
 	}
 	const credentials: ICredentialDataDecryptedObject = await context.getCredentials(credentialType);
-	if (authentication === 'oAuth2' && !hasAccessToken(credentials)) {
+	const accessToken = authentication === 'oAuth2' ? accessTokenOf(credentials) : null;
+	if (authentication === 'oAuth2' && accessToken === null) {
 		throw new NodeOperationError(context.getNode(), 'The Bitrix24 OAuth2 credential is not connected', {
 			description: 'Open the credential and click "Connect my account" to sign in to the portal. No request was sent.',
 		});
@@ -65,6 +69,7 @@ export async function openConnection(context: RequestContext, authentication: Au
 		credentialType,
 		baseUrl: resolution.baseUrl,
 		secrets: credentialSecrets(credentials, resolution.pathSecret),
+		accessToken,
 	};
 }
 
@@ -104,13 +109,24 @@ limits: { timeoutMs: number; signal: AbortSignal },
 	}
 }
 
-/** n8n may have refreshed the OAuth2 token during the call: redact the new one too. */
-export async function learnRefreshedSecrets(context: RequestContext, connection: Connection): Promise<void> {
-	if (connection.authentication !== 'oAuth2') return;
+/**
+ * Reads the OAuth2 credential as n8n has it saved now, learns its tokens (to redact them, and as the
+ * token the next requests go with) and returns its access token; null when it cannot be read.
+ */
+export async function readSavedToken(context: RequestContext, connection: Connection): Promise<string | null> {
+	if (connection.authentication !== 'oAuth2') return null;
 	try {
 		const credentials = await context.getCredentials(connection.credentialType);
 		connection.secrets = [...new Set([...connection.secrets, ...credentialSecrets(credentials, null)])];
+		connection.accessToken = accessTokenOf(credentials) ?? connection.accessToken;
+		return accessTokenOf(credentials);
 	} catch {
 		// The secrets known from the start still apply; the generic shapes catch the rest.
+		return null;
 	}
+}
+
+/** n8n may have refreshed the OAuth2 token during the call: redact the new one too. */
+export async function learnRefreshedSecrets(context: RequestContext, connection: Connection): Promise<void> {
+	await readSavedToken(context, connection);
 }

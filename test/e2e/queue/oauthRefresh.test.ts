@@ -1,0 +1,181 @@
+// Two executions at once on one OAuth2 credential, in queue mode (2.41.1, or 1.123.81 with
+// N8N_VERSION): a main takes two production webhook calls and queues both; two workers, each taking
+// one job at a time, run one each. Each execution reads 30 invoices in single calls, three in flight,
+// and the saved access token has expired. The portal answers none of the first six requests until all
+// six have arrived, so both processes meet the expired token together. The portal, like Bitrix24,
+// takes a refresh token back when it grants a refresh. n8n 2.41 holds a Redis lock for the refresh
+// and reads the saved token again under it, so it refreshes once; n8n 1.x lets each of the six
+// requests refresh with the refresh token it read, so five are refused, and the node sends those five
+// again with the token the granted refresh saved (docs/contract.md#oauth2). Every item comes back
+// right on both.
+import type { Portal, TokenResponse } from '../../../dev/emulator/portal';
+import { startPortal } from '../../../dev/emulator/portal';
+import {
+	IS_N8N_1,
+	N8N_VERSION,
+	createUserFolder,
+	freePort,
+	invoiceSettingsNode,
+	oauth2CredentialEntity,
+	startServer,
+	workflowEntity,
+} from '../../../dev/harness/n8n';
+import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
+import { callWebhook, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
+import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
+import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
+import type { StoredItem } from '../../../dev/harness/storedRun';
+import { SETTINGS, oauthCredentials } from '../../support';
+
+const OAUTH2 = { id: 'bx24oauth200003', name: 'Bitrix24 OAuth2' };
+const WORKFLOW_ID = 'bx24e2equeue0003';
+const WEBHOOK_PATH = 'bx24-oauth2-invoice-settings';
+const NODE = 'Pay System Invoice Settings';
+const N = 30;
+const CALLS = [
+	{ first: 1, count: N },
+	{ first: 5001, count: N },
+];
+/** Requests in flight in each execution: Parallel Requests at its default. */
+const IN_FLIGHT = 3;
+const SENT_AGAIN = /a request met an OAuth2 access token that another request or process had already renewed, and was sent again with the saved token/g;
+
+const workflow = workflowEntity({
+	id: WORKFLOW_ID,
+	name: 'Pay system settings through OAuth2 on a webhook call',
+	nodes: [
+		webhookTriggerNode('5b7e0c2a-9d41-4f3e-8a6b-2c1d0e9f8a7b', WEBHOOK_PATH, 'noData'),
+		{
+			name: 'Invoices',
+			type: 'n8n-nodes-base.code',
+			typeVersion: 2,
+			parameters: {
+				jsCode: 'const { first, count } = $input.first().json.body;\nreturn Array.from({ length: count }, (_, offset) => ({ json: { invoiceId: first + offset } }));',
+			},
+		},
+		// Single calls, three in flight, no retries (a request sent again after a refused refresh spends
+		// none); a failed item goes to the error output, so it is counted and the run goes on.
+		invoiceSettingsNode(
+			NODE,
+			{
+				authentication: 'oAuth2',
+				invoiceId: '={{ $json.invoiceId }}',
+				paySystemBy: 'id',
+				paySystemId: { __rl: true, mode: 'id', value: '12' },
+				options: { batch: false, maxRetries: 0 },
+			},
+			{ credentials: { bitrix24OAuth2Api: OAUTH2 }, onError: 'continueErrorOutput' },
+		),
+	],
+	connections: [
+		['Webhook', 'Invoices'],
+		['Invoices', NODE],
+	],
+});
+
+interface Outcome {
+	execution: StoredExecution;
+	first: number | null;
+	worker: string | null;
+	items: StoredItem[];
+	errorItems: StoredItem[];
+	error: string | null;
+}
+
+describe(`Queue mode in n8n ${N8N_VERSION}, two workers: two executions at once meet one expired OAuth2 token`, () => {
+	let portal: Portal;
+	let redis: Redis;
+	let n8n: N8nUserFolder;
+	let main: N8nServer;
+	const workers: Record<string, N8nServer> = {};
+	let issued: TokenResponse;
+	let answers: WebhookAnswer[];
+	let outcomes: Outcome[];
+	let sentAgain: Record<string, number>;
+
+	beforeAll(async () => {
+		// No bucket: the refresh is what this test is about, not the portal's rate limit.
+		portal = await startPortal({ limits: null, missingInvoiceIds: [] });
+		issued = portal.issueTokens();
+		portal.expireAccessTokens();
+		redis = await startRedis();
+		n8n = createUserFolder();
+		await n8n.importCredentials([oauth2CredentialEntity(OAUTH2, oauthCredentials(portal, issued).bitrix24OAuth2Api)]);
+		await n8n.importWorkflows([workflow]);
+		// n8n 1.x has no publishing: a workflow marked active is activated by the main when it starts.
+		const activate = IS_N8N_1 ? ['update:workflow', `--id=${WORKFLOW_ID}`, '--active=true'] : ['publish:workflow', `--id=${WORKFLOW_ID}`];
+		const published = await n8n.cli(activate);
+		if (published.code !== 0) throw new Error(`${activate[0]} failed: ${published.stdout}${published.stderr}`);
+
+		const env = queueEnv(redis.port);
+		// Concurrency 1: a worker busy with one job leaves the other job to the other worker.
+		const workerOptions = async () => ({ port: await freePort(), command: ['worker', '--concurrency=1'], env });
+		const started = await Promise.allSettled([
+			startServer(n8n, { port: await freePort(), env: { ...env, N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '500' } }).then((server) => (main = server)),
+			startServer(n8n, await workerOptions()).then((server) => (workers['worker 1'] = server)),
+			startServer(n8n, await workerOptions()).then((server) => (workers['worker 2'] = server)),
+		]);
+		for (const result of started) if (result.status === 'rejected') throw result.reason;
+
+		const release = portal.holdAnswers();
+		const startedAt = performance.now();
+		const calls = Promise.all(CALLS.map((call) => callWebhook(main, WEBHOOK_PATH, call)));
+		const deadline = Date.now() + 120_000;
+		while (portal.restCalls().length < CALLS.length * IN_FLIGHT && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+		release();
+		answers = await calls;
+		const wallSeconds = (performance.now() - startedAt) / 1000;
+		const executions = await settledExecutions(n8n, CALLS.length);
+		outcomes = executions.map((execution) => {
+			const body = storedNodeRun(execution, 'Webhook')?.outputs[0]?.[0]?.json.body as { first?: unknown } | undefined;
+			const node = storedNodeRun(execution, NODE);
+			return {
+				execution,
+				first: typeof body?.first === 'number' ? body.first : null,
+				worker: workerThatRan(main, workers, execution.id),
+				items: node?.outputs[0] ?? [],
+				errorItems: node?.outputs[1] ?? [],
+				error: node?.error ?? storedRunError(execution),
+			};
+		});
+		sentAgain = Object.fromEntries(Object.entries(workers).map(([name, worker]) => [name, worker.log().match(SENT_AGAIN)?.length ?? 0]));
+		const { granted, refused } = portal.refreshes();
+		const errorItems = outcomes.reduce((sum, outcome) => sum + outcome.errorItems.length, 0);
+		process.stdout.write(
+			`n8n ${N8N_VERSION} queue mode, 2 workers x ${N} items on an expired token: ${errorItems} error items, ${granted} refreshes granted, ${refused} refused, ` +
+				`sent again ${Object.entries(sentAgain).map(([name, count]) => `${count} on ${name}`).join(', ')}, wall ${wallSeconds.toFixed(1)} s\n`,
+		);
+	});
+
+	afterAll(async () => {
+		await Promise.all([...Object.values(workers).map((worker) => worker.stop()), main?.stop()]);
+		await redis?.stop();
+		await portal?.stop();
+		n8n?.remove();
+	});
+
+	it('the two executions ran on the two workers, both meeting the expired token', () => {
+		expect(outcomes.map(({ first }) => first).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(CALLS.map(({ first }) => first));
+		expect(new Set(outcomes.map(({ worker }) => worker))).toEqual(new Set(Object.keys(workers)));
+		const codes = portal.restCalls().map((call) => call.errorCode);
+		expect(codes.slice(0, CALLS.length * IN_FLIGHT)).toEqual(Array(CALLS.length * IN_FLIGHT).fill('expired_token'));
+		// After those six, each item once, answered.
+		expect(codes.slice(CALLS.length * IN_FLIGHT)).toEqual(Array(CALLS.length * N).fill(null));
+	});
+
+	it('each execution succeeded with all its invoices, in order, and no error items', () => {
+		for (const { execution, first, items, errorItems, error } of outcomes) {
+			expect({ status: execution.status, error, errorItems: errorItems.slice(0, 3).map(({ json }) => json) }).toEqual({ status: 'success', error: null, errorItems: [] });
+			expect(items.map(({ json }) => json)).toEqual(Array.from({ length: N }, (_, offset) => SETTINGS.bank((first ?? 0) + offset)));
+		}
+		expect(answers.map(({ status }) => status)).toEqual(CALLS.map(() => 200));
+	});
+
+	it(`the portal granted one refresh and refused ${IS_N8N_1 ? 'five' : 'none'}; the workers sent ${IS_N8N_1 ? 'those five requests' : 'nothing'} again`, () => {
+		expect(portal.refreshes()).toEqual({ granted: 1, refused: IS_N8N_1 ? 5 : 0 });
+		expect(Object.values(sentAgain).reduce((sum, count) => sum + count, 0)).toBe(IS_N8N_1 ? 5 : 0);
+		const secrets = portal.secrets();
+		const logs = [main, ...Object.values(workers)].map((server) => server.log()).join('\n');
+		expect(secrets.filter((secret) => logs.includes(secret))).toEqual([]);
+	});
+});
