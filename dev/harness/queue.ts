@@ -129,3 +129,15 @@ export function webhookTriggerNode(webhookId: string, path: string, responseData
 		parameters: { httpMethod: 'POST', path, responseMode: 'lastNode', responseData, options: {} },
 	};
 }
+
+/** A Code node "Invoices" that makes `count` items `{invoiceId}` from `first` on, both read from the webhook call's body. */
+export function invoiceRangeNode(): WorkflowNode {
+	return {
+		name: 'Invoices',
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: {
+			jsCode: 'const { first, count } = $input.first().json.body;\nreturn Array.from({ length: count }, (_, offset) => ({ json: { invoiceId: first + offset } }));',
+		},
+	};
+}

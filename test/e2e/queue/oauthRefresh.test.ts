@@ -21,7 +21,7 @@ import {
 	workflowEntity,
 } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { callWebhook, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
+import { callWebhook, invoiceRangeNode, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
 import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
 import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
 import type { StoredItem } from '../../../dev/harness/storedRun';
@@ -45,14 +45,7 @@ const workflow = workflowEntity({
 	name: 'Pay system settings through OAuth2 on a webhook call',
 	nodes: [
 		webhookTriggerNode('5b7e0c2a-9d41-4f3e-8a6b-2c1d0e9f8a7b', WEBHOOK_PATH, 'noData'),
-		{
-			name: 'Invoices',
-			type: 'n8n-nodes-base.code',
-			typeVersion: 2,
-			parameters: {
-				jsCode: 'const { first, count } = $input.first().json.body;\nreturn Array.from({ length: count }, (_, offset) => ({ json: { invoiceId: first + offset } }));',
-			},
-		},
+		invoiceRangeNode(),
 		// Single calls, three in flight, no retries (a request sent again after a refused refresh spends
 		// none); a failed item goes to the error output, so it is counted and the run goes on.
 		invoiceSettingsNode(

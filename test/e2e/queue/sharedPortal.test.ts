@@ -12,7 +12,7 @@ import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { callWebhook, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
+import { callWebhook, invoiceRangeNode, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
 import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
 import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
 import type { StoredItem } from '../../../dev/harness/storedRun';
@@ -41,14 +41,7 @@ const workflow = workflowEntity({
 	nodes: [
 		// Answers once the worker has run the execution, so both calls end with their executions.
 		webhookTriggerNode('8c1d2b4e-3f5a-4e6b-9c7d-1a2b3c4d5e6f', WEBHOOK_PATH, 'noData'),
-		{
-			name: 'Invoices',
-			type: 'n8n-nodes-base.code',
-			typeVersion: 2,
-			parameters: {
-				jsCode: 'const { first, count } = $input.first().json.body;\nreturn Array.from({ length: count }, (_, offset) => ({ json: { invoiceId: first + offset } }));',
-			},
-		},
+		invoiceRangeNode(),
 		// Default options: batching on, the standard plan's pacing (adapting to refusals), 3 requests in
 		// flight, 30 minutes of waiting for the portal's limits. A failed item goes to the error output, so
 		// the run goes on and the failures are counted.
