@@ -166,6 +166,8 @@ export type FaultResponse =
 
 export interface FaultRule {
 	restMethod?: string;
+	/** Only requests whose parameters hold these values (compared as strings); every request when absent. */
+	params?: Record<string, string | number>;
 	/** Matching requests that pass untouched before the rule starts. */
 	skip?: number;
 	times?: number;
@@ -174,6 +176,7 @@ export interface FaultRule {
 
 interface ActiveFault {
 	restMethod: string | null;
+	params: Record<string, string | number>;
 	skip: number;
 	remaining: number;
 	response: FaultResponse;
@@ -190,6 +193,7 @@ export class PortalFaults {
 	add(rule: FaultRule): void {
 		this.rules.push({
 			restMethod: rule.restMethod === undefined ? null : normalizeMethodName(rule.restMethod),
+			params: rule.params ?? {},
 			skip: rule.skip ?? 0,
 			remaining: rule.times ?? Infinity,
 			response: rule.response,
@@ -209,9 +213,10 @@ export class PortalFaults {
 	}
 
 	/** What the first rule that takes this request answers instead, or null: each rule skips, then counts down. */
-	take(method: string): FaultResponse | null {
+	take(method: string, params: Record<string, unknown> = {}): FaultResponse | null {
 		for (const fault of this.rules) {
-			if (fault.remaining > 0 && (fault.restMethod === null || fault.restMethod === method)) {
+			const paramsMatch = Object.entries(fault.params).every(([key, value]) => String(params[key]) === String(value));
+			if (fault.remaining > 0 && (fault.restMethod === null || fault.restMethod === method) && paramsMatch) {
 				if (fault.skip > 0) {
 					fault.skip -= 1;
 					continue;

@@ -90,7 +90,7 @@ export class RestApi {
 			entry.batchCommands = valuesOf(paramsWithoutAuth.cmd).length;
 		}
 
-		const fault = this.faults.take(route.method);
+		const fault = this.faults.take(route.method, paramsWithoutAuth);
 		if (fault !== null && (await this.answerFixedFault(fault, request, response, entry))) {
 			return;
 		}

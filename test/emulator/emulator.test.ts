@@ -506,6 +506,18 @@ describe('emulated Bitrix24 portal', () => {
 			]);
 		});
 
+		it('applies a fault rule only to requests with the parameters it names', async () => {
+			portal.addFault({
+				restMethod: METHOD,
+				params: { INVOICE_ID: 11 },
+				times: 1,
+				response: { status: 500, json: { error: 'INTERNAL_SERVER_ERROR', error_description: 'Internal server error' } },
+			});
+			expect((await postJson(settingsUrl, { INVOICE_ID: 10, PAY_SYSTEM_ID: 11 })).status).toBe(200);
+			expectError(await postJson(settingsUrl, { INVOICE_ID: '11', PAY_SYSTEM_ID: 11 }), 500, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+			expect((await postJson(settingsUrl, { INVOICE_ID: 11, PAY_SYSTEM_ID: 11 })).status).toBe(200);
+		});
+
 		it('serves an HTML error page, a reset socket and a delay', async () => {
 			portal.addFault({ times: 1, response: { status: 502, body: '<html>Bad gateway</html>' } });
 			portal.addFault({ times: 1, response: { reset: true } });
