@@ -1,13 +1,15 @@
-// The node as a tool of n8n 2.41's own AI Agent (3.1), inside a real n8n (`n8n execute`), with a real
-// "OpenAI Chat Model" node whose credential points at a scripted OpenAI-compatible model on 127.0.0.1
-// and a webhook credential pointing at the emulated portal. What the model is shown, what it reads back
-// after each call (success and errors), what the portal receives, and what the agent outputs,
-// for legacy invoices (`get`) and for payments (`getForPayment`).
+// The node as a tool of n8n's own AI Agent (3.1 on n8n 2.41.1, 3 on 1.123.81 with N8N_VERSION), inside
+// a real n8n (`n8n execute`), with a real "OpenAI Chat Model" node whose credential points at a scripted
+// OpenAI-compatible model on 127.0.0.1 and a webhook credential pointing at the emulated portal. What
+// the model is shown, what it reads back after each call (success and errors), what the portal
+// receives, and what the agent outputs, for legacy invoices (`get`) and for payments (`getForPayment`).
+// Where the lines differ it is n8n's doing, and the expectations say so: 1.123 runs a turn's calls last
+// first, and a call that throws with On Error unset stops the run there (README, Compatibility).
 import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
 import { STANDARD_PORTAL } from '../../support';
-import { NODE_TYPE, createUserFolder, manualTriggerNode, nodeOutput, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
+import { IS_N8N_1, N8N_VERSION, NODE_TYPE, createUserFolder, manualTriggerNode, nodeOutput, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { CliResult, ExecutedRun, N8nUserFolder, WorkflowNode } from '../../../dev/harness/n8n';
 import type { ChatCompletionRequest, OpenAiEmulator, RecordedModelRequest, ScriptedReply } from '../../../dev/emulator/openai';
 import { messageText, startOpenAiEmulator } from '../../../dev/emulator/openai';
@@ -18,6 +20,8 @@ const API_KEY = 'sk-emulated-0123456789abcdef';
 const MODEL = 'emulated-chat-model';
 
 const AGENT = 'AI Agent';
+/** The newest AI Agent each line has: n8n 1.123 has it up to 3, 2.41 up to 3.1. */
+const AGENT_VERSION = IS_N8N_1 ? 3 : 3.1;
 const CHAT_MODEL = 'OpenAI Chat Model';
 const TOOL = 'Pay System Invoice Settings';
 
@@ -59,7 +63,8 @@ const toolDefinition = (properties: Record<string, { type: string }>) => ({
 			additionalProperties: false,
 			$schema: 'http://json-schema.org/draft-07/schema#',
 		},
-		strict: false,
+		// n8n 2.41's OpenAI client marks each tool not strict; 1.123's leaves the field out.
+		...(IS_N8N_1 ? {} : { strict: false }),
 	},
 });
 const INVOICE_TOOL_DEFINITION = toolDefinition({ Invoice_ID: { type: 'number' } });
@@ -90,6 +95,11 @@ interface Scenario {
 	portalCalls: ExpectedPortalCall[];
 	/** The error the tool node's run records for each call, when it threw one. */
 	thrown?: Array<{ name: string; message: string } | null>;
+	/**
+	 * On n8n 1.123 (On Error unset): the call, by its index in `calls`, whose error stops the run, and
+	 * the portal calls made until then. 1.123 runs a turn's calls last first and stops at the first that throws.
+	 */
+	n8n1Stop?: { call: number; portalCalls: ExpectedPortalCall[] };
 	/** The model's second turn, which the agent outputs. */
 	answer: string;
 }
@@ -121,6 +131,8 @@ const SCENARIOS: Scenario[] = [
 			JSON.stringify([{ error: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` }]),
 		],
 		portalCalls: [NOT_FOUND_CALL],
+		// -5 runs first on n8n 1.123: its error stops the run before 404 is looked up.
+		n8n1Stop: { call: 1, portalCalls: [] },
 		thrown: [
 			{ name: 'NodeApiError', message: `Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found [invoice 404]. ${NOT_FOUND_HINT}` },
 			{ name: 'NodeOperationError', message: `INVALID_PARAMETER: Invoice ID must be a whole number from 1 to 2147483647; got -5 [no valid invoice ID]. ${INVALID_HINT}` },
@@ -171,6 +183,8 @@ const SCENARIOS: Scenario[] = [
 			{ params: { PAYMENT_ID: 502, PAY_SYSTEM_ID: 12 }, status: 200, errorCode: null },
 			{ params: { PAYMENT_ID: 801, PAY_SYSTEM_ID: 13 }, status: 403, errorCode: 'ACCESS_DENIED' },
 		],
+		// 801 runs first on n8n 1.123: its refusal stops the run before 502 is read.
+		n8n1Stop: { call: 1, portalCalls: [{ params: { PAYMENT_ID: 801, PAY_SYSTEM_ID: 13 }, status: 403, errorCode: 'ACCESS_DENIED' }] },
 		thrown: [null, { name: 'NodeApiError', message: `Bitrix24 error ACCESS_DENIED: Access denied [payment 801]. ${ACCESS_DENIED_HINT}` }],
 		answer: 'Payment 502 is paid by bank transfer to Example Bank; payment 801 uses cash, whose settings are not readable.',
 	},
@@ -205,6 +219,26 @@ const SCENARIOS: Scenario[] = [
 
 const toolOf = (scenario: Scenario) => scenario.tool ?? { parameters: INVOICE_TOOL, definition: INVOICE_TOOL_DEFINITION, method: METHOD };
 
+/** Where the run stops on this line: only on n8n 1.123, only for a call that throws with On Error unset. */
+const stopOf = (scenario: Scenario) => (IS_N8N_1 ? scenario.n8n1Stop : undefined);
+/** The error that stops the run on this line, or null when the run goes on to the agent's answer. */
+function stopError(scenario: Scenario): { name: string; message: string } | null {
+	const stop = stopOf(scenario);
+	if (stop === undefined) return null;
+	const thrown = scenario.thrown?.[stop.call];
+	if (thrown == null) throw new Error(`${scenario.workflowId}: n8n1Stop names call ${stop.call}, which throws nothing`);
+	return thrown;
+}
+/** The model is asked for its first turn, then, unless the run stopped, once more with the tool messages. */
+const modelTurns = (scenario: Scenario) => (stopOf(scenario) === undefined ? 2 : 1);
+/** The order n8n runs a turn's calls in, by their index in `calls`: 2.41 first to last, 1.123 last first. */
+const callOrder = (scenario: Scenario) => {
+	const order = scenario.calls.map((_, index) => index);
+	return IS_N8N_1 ? order.reverse() : order;
+};
+/** The tool node's input for a call: the model's arguments; n8n 1.123 adds the call's id. */
+const toolInput = ({ id, args }: Scenario['calls'][number]) => (IS_N8N_1 ? { ...args, toolCallId: id } : args);
+
 const noScript = (message: string): ScriptedReply => ({ status: 400, error: { message, type: 'invalid_request_error', code: null } });
 
 /** The scripted model: the scenario's tool calls for its prompt, then its answer once the last message is a tool result. */
@@ -223,7 +257,7 @@ function scriptedReply(request: ChatCompletionRequest): ScriptedReply {
 function agentWorkflow(scenario: Scenario) {
 	const nodes: WorkflowNode[] = [
 		manualTriggerNode(),
-		{ name: AGENT, type: '@n8n/n8n-nodes-langchain.agent', typeVersion: 3.1, parameters: { promptType: 'define', text: scenario.prompt, options: {} } },
+		{ name: AGENT, type: '@n8n/n8n-nodes-langchain.agent', typeVersion: AGENT_VERSION, parameters: { promptType: 'define', text: scenario.prompt, options: {} } },
 		{
 			name: CHAT_MODEL,
 			type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
@@ -260,13 +294,14 @@ interface ScenarioRun {
 }
 
 interface ToolTask {
+	executionIndex: number;
 	inputOverride?: { ai_tool: Array<Array<{ json: Record<string, unknown> }>> };
 	executionStatus?: string;
 	error?: { name: string; message: string };
 	data?: { ai_tool: Array<Array<{ json: Record<string, unknown> }>> };
 }
 
-describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (CLI)', () => {
+describe(`The node as a tool of n8n ${N8N_VERSION}'s AI Agent ${AGENT_VERSION} with an OpenAI chat model (CLI)`, () => {
 	let portal: Portal;
 	let model: OpenAiEmulator;
 	let n8n: N8nUserFolder;
@@ -302,25 +337,24 @@ describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (
 		n8n?.remove();
 	});
 
-	it('runs every workflow to success, and n8n stores each execution', () => {
-		for (const scenario of SCENARIOS) {
-			const { run, output } = runOf(scenario);
-			expect({ workflow: scenario.workflowId, status: run.status, error: run.data.resultData.error?.message ?? null }).toEqual({
-				workflow: scenario.workflowId,
-				status: 'success',
-				error: null,
-			});
-			expect(output.stdout).not.toContain('Execution error');
-		}
-		expect(n8n.storedExecutions().map(({ workflowId, mode, status }) => ({ workflowId, mode, status }))).toEqual(
-			SCENARIOS.map((scenario) => ({ workflowId: scenario.workflowId, mode: 'cli', status: 'success' })),
+	it('runs every workflow to its end, and n8n stores each execution: to success, or on n8n 1.123 to the error that stopped it', () => {
+		const ends = (status: string) => SCENARIOS.map((scenario) => ({ workflow: scenario.workflowId, status: stopOf(scenario) === undefined ? 'success' : status }));
+		expect(
+			SCENARIOS.map((scenario) => {
+				const { run } = runOf(scenario);
+				return { workflow: scenario.workflowId, status: run.status, error: run.data.resultData.error?.message ?? null };
+			}),
+		).toEqual(ends('error').map((end, index) => ({ ...end, error: stopError(SCENARIOS[index])?.message ?? null })));
+		for (const scenario of SCENARIOS.filter((entry) => stopOf(entry) === undefined)) expect(runOf(scenario).output.stdout).not.toContain('Execution error');
+		expect(n8n.storedExecutions().map(({ workflowId, mode, status }) => ({ workflow: workflowId, mode, status }))).toEqual(
+			ends('error').map((end) => ({ ...end, mode: 'cli' })),
 		);
 	});
 
 	describe.each(SCENARIOS)('$title', (scenario) => {
-		it('the model is asked twice, each time by POST /v1/chat/completions without streaming, with the API key; nothing else', () => {
+		it('the model is asked by POST /v1/chat/completions without streaming, with the API key: twice, or once when the run stops; nothing else', () => {
 			expect(runOf(scenario).modelRequests.map(({ method, path, headers, body }) => ({ method, path, authorization: headers.authorization, stream: body?.stream }))).toEqual(
-				[0, 1].map(() => ({ method: 'POST', path: '/v1/chat/completions', authorization: `Bearer ${API_KEY}`, stream: false })),
+				Array.from({ length: modelTurns(scenario) }, () => ({ method: 'POST', path: '/v1/chat/completions', authorization: `Bearer ${API_KEY}`, stream: false })),
 			);
 		});
 
@@ -328,8 +362,8 @@ describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (
 			expect(chatBodies(scenario)[0]).toEqual({ model: MODEL, stream: false, tools: [toolOf(scenario).definition], messages: [{ role: 'user', content: scenario.prompt }] });
 		});
 
-		it('second request: each tool call and the exact tool message the model reads back for it', () => {
-			expect(chatBodies(scenario)[1]).toEqual({
+		it('second request (unless the run stopped): each tool call and the exact tool message the model reads back for it', () => {
+			const secondRequest = {
 				model: MODEL,
 				stream: false,
 				tools: [toolOf(scenario).definition],
@@ -339,13 +373,15 @@ describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (
 					...scenario.calls.flatMap(({ id, args }, index) => [
 						{
 							role: 'assistant',
-							content: [],
+							// An empty text: n8n 2.41 sends it as an empty list of parts, 1.123 as an empty string.
+							content: IS_N8N_1 ? '' : [],
 							tool_calls: [{ id, type: 'function', function: { name: toolOf(scenario).definition.function.name, arguments: JSON.stringify({ ...args, id }) } }],
 						},
 						{ role: 'tool', content: scenario.observations[index], tool_call_id: id },
 					]),
 				],
-			});
+			};
+			expect(chatBodies(scenario).slice(1)).toEqual(modelTurns(scenario) === 2 ? [secondRequest] : []);
 		});
 
 		it('the portal receives exactly the expected REST calls, by the webhook; an invalid ID is never sent', () => {
@@ -354,29 +390,47 @@ describe('The node as a tool of n8n 2.41\'s AI Agent with an OpenAI chat model (
 			expect(
 				runOf(scenario).portalRequests.map(({ httpMethod, path, restMethod, auth, params, status, errorCode }) => ({ httpMethod, path, restMethod, auth, params, status, errorCode })),
 			).toEqual(
-				scenario.portalCalls.map((call) => ({ httpMethod: 'POST', path: `${webhookPath}${method}.json`, restMethod: method, auth: 'webhook', ...call })),
+				(stopOf(scenario)?.portalCalls ?? scenario.portalCalls).map((call) => ({ httpMethod: 'POST', path: `${webhookPath}${method}.json`, restMethod: method, auth: 'webhook', ...call })),
 			);
 		});
 
-		it('the tool node runs once per call, with the arguments the model gave', () => {
+		it('the tool node has a task per call, with the arguments the model gave, its items and the error it threw', () => {
 			const tasks = runOf(scenario).run.data.resultData.runData[TOOL] as unknown as ToolTask[];
-			expect(tasks.map((task) => task.inputOverride?.ai_tool[0].map((item) => item.json))).toEqual(scenario.calls.map(({ args }) => [args]));
-			expect(tasks.map((task) => JSON.stringify(task.data?.ai_tool[0].map((item) => item.json)))).toEqual(scenario.observations);
-			// With On Error unset the run keeps the error the node threw beside the item n8n made of it.
-			expect(tasks.map((task) => (task.error === undefined ? null : { name: task.error.name, message: task.error.message }))).toEqual(
-				scenario.thrown ?? scenario.calls.map(() => null),
+			const stop = stopError(scenario);
+			expect(
+				tasks.map((task) => ({
+					input: task.inputOverride?.ai_tool[0].map((item) => item.json) ?? null,
+					items: task.data === undefined ? null : JSON.stringify(task.data.ai_tool[0].map((item) => item.json)),
+					// With On Error unset the run keeps the error the node threw beside the item n8n made of it.
+					error: task.error === undefined ? null : { name: task.error.name, message: task.error.message },
+				})),
+			).toEqual(
+				stop === null
+					? scenario.calls.map((call, index) => ({ input: [toolInput(call)], items: scenario.observations[index], error: scenario.thrown?.[index] ?? null }))
+					: // n8n 1.123 opens a task for each call of the turn, and records the call that threw in a task of its own.
+						[...scenario.calls.map((call) => ({ input: [toolInput(call)], items: null, error: null })), { input: null, items: null, error: stop }],
 			);
 		});
 
-		it('the agent outputs one item: the model\'s final answer', () => {
-			expect(nodeOutput(runOf(scenario).run, AGENT)).toEqual([{ json: { output: scenario.answer }, pairedItem: { item: 0 } }]);
+		it('n8n runs the calls of a turn one after another: first to last on 2.41, last first on 1.123', () => {
+			const tasks = runOf(scenario).run.data.resultData.runData[TOOL] as unknown as ToolTask[];
+			const ran = tasks.map((task, index) => ({ index, task })).filter(({ task }) => (task.executionStatus ?? null) !== null);
+			const order = ran.sort((a, b) => a.task.executionIndex - b.task.executionIndex).map(({ index }) => index);
+			// A run that stopped ran one call only: the one whose error stopped it, in the task after the calls' own.
+			expect(order).toEqual(stopOf(scenario) === undefined ? callOrder(scenario) : [scenario.calls.length]);
+		});
+
+		it('the agent outputs one item, the model\'s final answer; when the run stops on n8n 1.123 the agent has no output', () => {
+			const { runData } = runOf(scenario).run.data.resultData;
+			if (stopOf(scenario) === undefined) expect(nodeOutput(runOf(scenario).run, AGENT)).toEqual([{ json: { output: scenario.answer }, pairedItem: { item: 0 } }]);
+			else expect(Object.keys(runData)).toEqual(['Start', CHAT_MODEL, TOOL]);
 		});
 	});
 
 	it('no webhook code (nor any portal secret) in any request the model received, in what n8n printed, or in the stored runs', () => {
 		const secrets = [portal.webhookCode, portal.webhookUrl, ...portal.secrets()];
 		const found = (place: string, text: string) => secrets.filter((secret) => text.includes(secret)).map((secret) => `${place}: ${secret}`);
-		expect(model.requests).toHaveLength(SCENARIOS.length * 2);
+		expect(model.requests).toHaveLength(SCENARIOS.reduce((sum, scenario) => sum + modelTurns(scenario), 0));
 		const leaks = [
 			...model.requests.flatMap((request, index) => found(`model request ${index}`, `${request.path}\n${JSON.stringify(request.headers)}\n${request.raw}`)),
 			...SCENARIOS.flatMap((scenario) => {
