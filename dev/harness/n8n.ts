@@ -49,7 +49,7 @@ export interface N8nUserFolder {
 	/**
 	 * `extraArgs` go to `n8n import:workflow`. Its `--activeState=fromJson` (queue mode only) cannot
 	 * activate a workflow with this node: the import loads no community packages, so activation fails
-	 * validation and the import still exits 0. Run `publish:workflow --id=...` instead.
+	 * validation and the import still exits 0. Use `activateWorkflow` (harness/queue.ts) instead.
 	 */
 	importWorkflows(workflows: object[], extraArgs?: string[]): Promise<void>;
 	/** `n8n execute --id --rawOutput`: the run data n8n prints after its log lines. */

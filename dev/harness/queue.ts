@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 
-import { freePort } from './n8n';
+import { IS_N8N_1, freePort } from './n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution, WorkflowNode } from './n8n';
 
 export interface Redis {
@@ -59,6 +59,17 @@ export function queueEnv(redisPort: number): NodeJS.ProcessEnv {
 		// The lines that say which process took and ran an execution are at level info.
 		N8N_LOG_LEVEL: 'info',
 	};
+}
+
+/**
+ * Switches a workflow on, for the main to activate: n8n 2.x publishes it, n8n 1.x (which has no
+ * publishing) marks it active. `import:workflow --activeState=fromJson` cannot: the import command
+ * loads no community packages, so the activation fails validation (and the import still exits 0).
+ */
+export async function activateWorkflow(n8n: N8nUserFolder, workflowId: string): Promise<void> {
+	const command = IS_N8N_1 ? ['update:workflow', `--id=${workflowId}`, '--active=true'] : ['publish:workflow', `--id=${workflowId}`];
+	const result = await n8n.cli(command);
+	if (result.code !== 0) throw new Error(`${command[0]} failed: ${result.stdout}${result.stderr}`);
 }
 
 export interface WebhookAnswer {

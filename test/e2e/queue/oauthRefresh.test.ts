@@ -21,7 +21,7 @@ import {
 	workflowEntity,
 } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { callWebhook, invoiceRangeNode, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
+import { activateWorkflow, callWebhook, invoiceRangeNode, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
 import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
 import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
 import type { StoredItem } from '../../../dev/harness/storedRun';
@@ -95,10 +95,7 @@ describe(`Queue mode in n8n ${N8N_VERSION}, two workers: two executions at once 
 		n8n = createUserFolder();
 		await n8n.importCredentials([oauth2CredentialEntity(OAUTH2, oauthCredentials(portal, issued).bitrix24OAuth2Api)]);
 		await n8n.importWorkflows([workflow]);
-		// n8n 1.x has no publishing: a workflow marked active is activated by the main when it starts.
-		const activate = IS_N8N_1 ? ['update:workflow', `--id=${WORKFLOW_ID}`, '--active=true'] : ['publish:workflow', `--id=${WORKFLOW_ID}`];
-		const published = await n8n.cli(activate);
-		if (published.code !== 0) throw new Error(`${activate[0]} failed: ${published.stdout}${published.stderr}`);
+		await activateWorkflow(n8n, WORKFLOW_ID);
 
 		const env = queueEnv(redis.port);
 		// Concurrency 1: a worker busy with one job leaves the other job to the other worker.

@@ -12,7 +12,7 @@ import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { callWebhook, invoiceRangeNode, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
+import { activateWorkflow, callWebhook, invoiceRangeNode, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
 import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
 import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
 import type { StoredItem } from '../../../dev/harness/storedRun';
@@ -134,8 +134,7 @@ describe('Queue mode, two workers: two executions at once read many invoices fro
 		n8n = createUserFolder();
 		await n8n.importCredentials([webhookCredentialEntity(WEBHOOK, portal.webhookUrl)]);
 		await n8n.importWorkflows([workflow]);
-		const published = await n8n.cli(['publish:workflow', `--id=${WORKFLOW_ID}`]);
-		if (published.code !== 0) throw new Error(`publish:workflow failed: ${published.stdout}${published.stderr}`);
+		await activateWorkflow(n8n, WORKFLOW_ID);
 
 		const env = queueEnv(redis.port);
 		// Concurrency 1: a worker busy with one job leaves the other job to the other worker.

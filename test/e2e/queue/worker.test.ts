@@ -6,9 +6,9 @@
 import type { Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { SETTINGS, STANDARD_PORTAL } from '../../support';
-import { IS_N8N_1, NODE_TYPE, createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
+import { NODE_TYPE, createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { callWebhook, jobOf, queueEnv, settledExecutions, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
+import { activateWorkflow, callWebhook, jobOf, queueEnv, settledExecutions, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
 import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
 
 const WEBHOOK = { id: 'bx24webhook0001', name: 'Bitrix24 webhook' };
@@ -49,12 +49,7 @@ describe('Queue mode: the node runs on the worker, which needs the package insta
 		n8n = createUserFolder();
 		await n8n.importCredentials([webhookCredentialEntity(WEBHOOK, portal.webhookUrl)]);
 		await n8n.importWorkflows([workflow]);
-		// `import:workflow --activeState=fromJson` cannot activate it: the import command loads no
-		// community packages, so the activation fails validation (and import still exits 0).
-		// n8n 1.x has no publishing: a workflow marked active is activated by the main when it starts.
-		const activate = IS_N8N_1 ? ['update:workflow', `--id=${WORKFLOW_ID}`, '--active=true'] : ['publish:workflow', `--id=${WORKFLOW_ID}`];
-		const published = await n8n.cli(activate);
-		if (published.code !== 0) throw new Error(`${activate[0]} failed: ${published.stdout}${published.stderr}`);
+		await activateWorkflow(n8n, WORKFLOW_ID);
 
 		const env = queueEnv(redis.port);
 		// Both boot at once; each is kept as soon as it is up, so afterAll stops it even if the other fails.
