@@ -68,6 +68,19 @@ type Command = [key: string, command: string];
  * (portalLimits.ts), repeats transient failures within the retry policy's bounds, and hands back each
  * call's result or redacted failure.
  */
+/**
+ * One request as the client sends it: the method, its body, the calls it carries by method (what the
+ * portal's limits count), whether it follows a refusal for those limits, and for a batch how to read
+ * each command's facts from the result.
+ */
+interface PortalRequest {
+	method: string;
+	body: IDataObject;
+	calls: ReadonlyMap<string, number>;
+	afterRefusal: boolean;
+	readCommands?: (result: unknown) => Promise<AnswerFacts['calls']>;
+}
+
 export class Bitrix24Client {
 	/** Retry waits of this client so far: the policy bounds their sum. */
 	private waitedMs = 0;
@@ -126,7 +139,7 @@ export class Bitrix24Client {
 		const calls = new Map([[call.method, 1]]);
 		let afterRefusal = false;
 		for (let retry = 1, refusals = 0; ; ) {
-			const outcome = await this.exchange(call.method, call.params, calls, afterRefusal);
+			const outcome = await this.exchange({ method: call.method, body: call.params, calls, afterRefusal });
 			if (outcome.ok) return outcome;
 			afterRefusal = isLimitRefusal(outcome.failure);
 			const delay = afterRefusal ? this.refusalDelay(calls, ++refusals) : this.delayBeforeRetry([outcome.failure], retry++);
@@ -191,7 +204,7 @@ export class Bitrix24Client {
 	): Promise<{ ok: true; commands: Map<string, Bitrix24Outcome | undefined> } | { ok: false; failure: Bitrix24Failure }> {
 		const calls = methodCounts(commands);
 		let byKey: Map<string, Bitrix24Outcome | undefined> | null = null;
-		const outcome = await this.exchange('batch', { halt: 0, cmd: Object.fromEntries(commands) as IDataObject }, calls, afterRefusal, async (result) => {
+		const readCommands = async (result: unknown): Promise<AnswerFacts['calls']> => {
 			if (hasCommandErrors(result)) await learnRefreshedSecrets(this.context, this.connection);
 			byKey = readBatchEnvelope(
 				result,
@@ -204,7 +217,9 @@ export class Bitrix24Client {
 				const answer = answers.get(key);
 				return answer === undefined ? [] : [{ method: commandMethod(command), failure: answer.ok ? null : answer.failure, time: answer.time }];
 			});
-		});
+		};
+		const body: IDataObject = { halt: 0, cmd: Object.fromEntries(commands) as IDataObject };
+		const outcome = await this.exchange({ method: 'batch', body, calls, afterRefusal, readCommands });
 		if (!outcome.ok) return outcome;
 		if (byKey === null) {
 			return { ok: false, failure: invalidResponse(200, 'The Bitrix24 portal answered the batch call without its result maps') };
@@ -213,16 +228,10 @@ export class Bitrix24Client {
 	}
 
 	/** Sends one request, again while its OAuth2 refresh met a token renewed elsewhere (tokenRotation.ts). */
-	private async exchange(
-		method: string,
-		body: IDataObject,
-		calls: ReadonlyMap<string, number>,
-		afterRefusal: boolean,
-		readCommands?: (result: unknown) => Promise<AnswerFacts['calls']>,
-	): Promise<Bitrix24Outcome> {
+	private async exchange(request: PortalRequest): Promise<Bitrix24Outcome> {
 		for (let sends = 0; ; sends++) {
 			const sentWith = this.rotation.tokenNow();
-			const outcome = await this.sendOnce(method, body, calls, afterRefusal, readCommands);
+			const outcome = await this.sendOnce(request);
 			if (!(await this.rotation.sendAgain(outcome, sentWith, sends))) return outcome;
 		}
 	}
@@ -232,13 +241,7 @@ export class Bitrix24Client {
 	 * token first when it failed) and tells the limits what the answer said: for a single call, the call
 	 * itself; for a batch, what `readCommands` finds of each command.
 	 */
-	private async sendOnce(
-		method: string,
-		body: IDataObject,
-		calls: ReadonlyMap<string, number>,
-		afterRefusal: boolean,
-		readCommands?: (result: unknown) => Promise<AnswerFacts['calls']>,
-	): Promise<Bitrix24Outcome> {
+	private async sendOnce({ method, body, calls, afterRefusal, readCommands }: PortalRequest): Promise<Bitrix24Outcome> {
 		const pass: Pass = await this.limits.enter(calls, afterRefusal, () => this.settings.progress?.() ?? 'the run goes on');
 		let facts: AnswerFacts | null = null;
 		try {
