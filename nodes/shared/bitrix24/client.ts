@@ -68,11 +68,8 @@ type Command = [key: string, command: string];
  * (portalLimits.ts), repeats transient failures within the retry policy's bounds, and hands back each
  * call's result or redacted failure.
  */
-/**
- * One request as the client sends it: the method, its body, the calls it carries by method (what the
- * portal's limits count), whether it follows a refusal for those limits, and for a batch how to read
- * each command's facts from the result.
- */
+/** One request: its method and body, its calls by method (what the portal's limits count), whether it
+ * follows a refusal for those limits, and for a batch how to read each command's facts from the result. */
 interface PortalRequest {
 	method: string;
 	body: IDataObject;
