@@ -5,7 +5,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 
-import { IS_N8N_1, freePort } from './n8n';
+import { IS_N8N_1, freePort, startServer } from './n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution, WorkflowNode } from './n8n';
 
 export interface Redis {
@@ -59,6 +59,39 @@ export function queueEnv(redisPort: number): NodeJS.ProcessEnv {
 		// The lines that say which process took and ran an execution are at level info.
 		N8N_LOG_LEVEL: 'info',
 	};
+}
+
+/** A main (`n8n start`) and its workers (`n8n worker`, named "worker 1", "worker 2", ...) on one queue. */
+export interface QueueProcesses {
+	main: N8nServer;
+	workers: Record<string, N8nServer>;
+	stop(): Promise<void>;
+}
+
+/**
+ * Starts a main and `workers` workers on one Redis, all at once. The main polls for workflows to
+ * activate every 500 ms (15 s by default). A worker runs up to `concurrency` jobs at a time; with 1, a
+ * worker busy with one job leaves the next to another. If any fails to start, those up are stopped.
+ */
+export async function startQueue(n8n: N8nUserFolder, redisPort: number, { workers, concurrency }: { workers: number; concurrency: number }): Promise<QueueProcesses> {
+	const env = queueEnv(redisPort);
+	const ports: number[] = [];
+	for (let index = 0; index <= workers; index++) ports.push(await freePort());
+	const started = await Promise.allSettled([
+		startServer(n8n, { port: ports[0], env: { ...env, N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '500' } }),
+		...ports.slice(1).map((port) => startServer(n8n, { port, command: ['worker', `--concurrency=${concurrency}`], env })),
+	]);
+	const up = started.flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []));
+	const stop = async () => {
+		await Promise.all(up.map((server) => server.stop()));
+	};
+	const failed = started.find((result) => result.status === 'rejected');
+	if (failed !== undefined) {
+		await stop();
+		throw failed.reason;
+	}
+	const [main, ...workerServers] = up;
+	return { main, workers: Object.fromEntries(workerServers.map((server, index) => [`worker ${index + 1}`, server])), stop };
 }
 
 /**

@@ -10,10 +10,10 @@
 // which its 50 items fail.
 import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
-import { createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
+import { createUserFolder, invoiceSettingsNode, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { activateWorkflow, callWebhook, invoiceRangeNode, queueEnv, settledExecutions, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
-import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
+import { activateWorkflow, callWebhook, invoiceRangeNode, settledExecutions, startQueue, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
+import type { QueueProcesses, Redis, WebhookAnswer } from '../../../dev/harness/queue';
 import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
 import type { StoredItem } from '../../../dev/harness/storedRun';
 import { BATCH_LIMIT } from '../../../nodes/shared/bitrix24/calls';
@@ -121,8 +121,9 @@ describe('Queue mode, two workers: two executions at once read many invoices fro
 	let portal: Portal;
 	let redis: Redis;
 	let n8n: N8nUserFolder;
+	let processes: QueueProcesses | undefined;
 	let main: N8nServer;
-	const workers: Record<string, N8nServer> = {};
+	let workers: Record<string, N8nServer>;
 	let answers: WebhookAnswer[];
 	let outcomes: Outcome[];
 	let traffic: Traffic[];
@@ -136,15 +137,8 @@ describe('Queue mode, two workers: two executions at once read many invoices fro
 		await n8n.importWorkflows([workflow]);
 		await activateWorkflow(n8n, WORKFLOW_ID);
 
-		const env = queueEnv(redis.port);
-		// Concurrency 1: a worker busy with one job leaves the other job to the other worker.
-		const workerOptions = async () => ({ port: await freePort(), command: ['worker', '--concurrency=1'], env });
-		const started = await Promise.allSettled([
-			startServer(n8n, { port: await freePort(), env: { ...env, N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '500' } }).then((server) => (main = server)),
-			startServer(n8n, await workerOptions()).then((server) => (workers['worker 1'] = server)),
-			startServer(n8n, await workerOptions()).then((server) => (workers['worker 2'] = server)),
-		]);
-		for (const result of started) if (result.status === 'rejected') throw result.reason;
+		processes = await startQueue(n8n, redis.port, { workers: 2, concurrency: 1 });
+		({ main, workers } = processes);
 
 		// Both calls leave together; while the main is still registering the webhook, both wait in step.
 		const startedAt = performance.now();
@@ -172,7 +166,7 @@ describe('Queue mode, two workers: two executions at once read many invoices fro
 	});
 
 	afterAll(async () => {
-		await Promise.all([...Object.values(workers).map((worker) => worker.stop()), main?.stop()]);
+		await processes?.stop();
 		await redis?.stop();
 		await portal?.stop();
 		n8n?.remove();

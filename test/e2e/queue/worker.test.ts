@@ -8,8 +8,8 @@ import { startPortal } from '../../../dev/emulator/portal';
 import { SETTINGS, STANDARD_PORTAL } from '../../support';
 import { NODE_TYPE, createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { activateWorkflow, callWebhook, jobOf, queueEnv, settledExecutions, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
-import type { Redis, WebhookAnswer } from '../../../dev/harness/queue';
+import { activateWorkflow, callWebhook, jobOf, queueEnv, settledExecutions, startQueue, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
+import type { QueueProcesses, Redis, WebhookAnswer } from '../../../dev/harness/queue';
 
 const WEBHOOK = { id: 'bx24webhook0001', name: 'Bitrix24 webhook' };
 const WORKFLOW_ID = 'bx24e2equeue0001';
@@ -35,6 +35,7 @@ describe('Queue mode: the node runs on the worker, which needs the package insta
 	let redis: Redis;
 	let n8n: N8nUserFolder;
 	let bareFolder: N8nUserFolder;
+	let processes: QueueProcesses | undefined;
 	let main: N8nServer;
 	let worker: N8nServer;
 	let bareWorker: N8nServer;
@@ -52,13 +53,8 @@ describe('Queue mode: the node runs on the worker, which needs the package insta
 		await activateWorkflow(n8n, WORKFLOW_ID);
 
 		const env = queueEnv(redis.port);
-		// Both boot at once; each is kept as soon as it is up, so afterAll stops it even if the other fails.
-		const started = await Promise.allSettled([
-			// The main activates published workflows through its publication outbox, polled every 15 s by default.
-			startServer(n8n, { port: await freePort(), env: { ...env, N8N_WORKFLOW_PUBLICATION_OUTBOX_POLL_INTERVAL_MS: '500' } }).then((server) => (main = server)),
-			startServer(n8n, { port: await freePort(), command: ['worker', '--concurrency=5'], env }).then((server) => (worker = server)),
-		]);
-		for (const result of started) if (result.status === 'rejected') throw result.reason;
+		processes = await startQueue(n8n, redis.port, { workers: 1, concurrency: 5 });
+		({ main, workers: { 'worker 1': worker } } = processes);
 		answer = await callWebhook(main, WEBHOOK_PATH, { invoiceId: 7 });
 		restCallsBeforeBareWorker = portal.restCalls().length;
 
@@ -71,7 +67,7 @@ describe('Queue mode: the node runs on the worker, which needs the package insta
 	});
 
 	afterAll(async () => {
-		await Promise.all([bareWorker?.stop(), worker?.stop(), main?.stop()]);
+		await Promise.all([bareWorker?.stop(), processes?.stop()]);
 		await redis?.stop();
 		await portal?.stop();
 		n8n?.remove();
