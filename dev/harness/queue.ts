@@ -7,6 +7,8 @@ import { connect } from 'node:net';
 
 import { IS_N8N_1, freePort, startServer } from './n8n';
 import type { N8nServer, N8nUserFolder, StoredExecution, WorkflowNode } from './n8n';
+import { storedNodeRun, storedRunError } from './storedRun';
+import type { StoredItem } from './storedRun';
 
 export interface Redis {
 	port: number;
@@ -183,5 +185,30 @@ export function invoiceRangeNode(): WorkflowNode {
 		parameters: {
 			jsCode: 'const { first, count } = $input.first().json.body;\nreturn Array.from({ length: count }, (_, offset) => ({ json: { invoiceId: first + offset } }));',
 		},
+	};
+}
+
+/** What one execution of Webhook -> Invoices (invoiceRangeNode) -> `nodeName` came to, as stored. */
+export interface RangeOutcome {
+	execution: StoredExecution;
+	/** The `first` of the webhook call it answered. */
+	first: number | null;
+	/** The worker that ran it (workerThatRan). */
+	worker: string | null;
+	items: StoredItem[];
+	errorItems: StoredItem[];
+	error: string | null;
+}
+
+export function rangeOutcomeOf(execution: StoredExecution, nodeName: string, { main, workers }: Pick<QueueProcesses, 'main' | 'workers'>): RangeOutcome {
+	const body = storedNodeRun(execution, 'Webhook')?.outputs[0]?.[0]?.json.body as { first?: unknown } | undefined;
+	const node = storedNodeRun(execution, nodeName);
+	return {
+		execution,
+		first: typeof body?.first === 'number' ? body.first : null,
+		worker: workerThatRan(main, workers, execution.id),
+		items: node?.outputs[0] ?? [],
+		errorItems: node?.outputs[1] ?? [],
+		error: node?.error ?? storedRunError(execution),
 	};
 }

@@ -18,11 +18,9 @@ import {
 	oauth2CredentialEntity,
 	workflowEntity,
 } from '../../../dev/harness/n8n';
-import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { activateWorkflow, callWebhook, invoiceRangeNode, settledExecutions, startQueue, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
-import type { QueueProcesses, Redis, WebhookAnswer } from '../../../dev/harness/queue';
-import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
-import type { StoredItem } from '../../../dev/harness/storedRun';
+import type { N8nServer, N8nUserFolder } from '../../../dev/harness/n8n';
+import { activateWorkflow, callWebhook, invoiceRangeNode, rangeOutcomeOf, settledExecutions, startQueue, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
+import type { QueueProcesses, RangeOutcome, Redis, WebhookAnswer } from '../../../dev/harness/queue';
 import { SETTINGS, oauthCredentials } from '../../support';
 
 const OAUTH2 = { id: 'bx24oauth200003', name: 'Bitrix24 OAuth2' };
@@ -64,15 +62,6 @@ const workflow = workflowEntity({
 	],
 });
 
-interface Outcome {
-	execution: StoredExecution;
-	first: number | null;
-	worker: string | null;
-	items: StoredItem[];
-	errorItems: StoredItem[];
-	error: string | null;
-}
-
 describe(`Queue mode in n8n ${N8N_VERSION}, two workers: two executions at once meet one expired OAuth2 token`, () => {
 	let portal: Portal;
 	let redis: Redis;
@@ -82,7 +71,7 @@ describe(`Queue mode in n8n ${N8N_VERSION}, two workers: two executions at once 
 	let workers: Record<string, N8nServer>;
 	let issued: TokenResponse;
 	let answers: WebhookAnswer[];
-	let outcomes: Outcome[];
+	let outcomes: RangeOutcome[];
 	let sentAgain: Record<string, number>;
 
 	beforeAll(async () => {
@@ -108,18 +97,7 @@ describe(`Queue mode in n8n ${N8N_VERSION}, two workers: two executions at once 
 		answers = await calls;
 		const wallSeconds = (performance.now() - startedAt) / 1000;
 		const executions = await settledExecutions(n8n, CALLS.length);
-		outcomes = executions.map((execution) => {
-			const body = storedNodeRun(execution, 'Webhook')?.outputs[0]?.[0]?.json.body as { first?: unknown } | undefined;
-			const node = storedNodeRun(execution, NODE);
-			return {
-				execution,
-				first: typeof body?.first === 'number' ? body.first : null,
-				worker: workerThatRan(main, workers, execution.id),
-				items: node?.outputs[0] ?? [],
-				errorItems: node?.outputs[1] ?? [],
-				error: node?.error ?? storedRunError(execution),
-			};
-		});
+		outcomes = executions.map((execution) => rangeOutcomeOf(execution, NODE, { main, workers }));
 		sentAgain = Object.fromEntries(Object.entries(workers).map(([name, worker]) => [name, worker.log().match(SENT_AGAIN)?.length ?? 0]));
 		const { granted, refused } = portal.refreshes();
 		const errorItems = outcomes.reduce((sum, outcome) => sum + outcome.errorItems.length, 0);

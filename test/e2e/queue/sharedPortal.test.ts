@@ -11,11 +11,9 @@
 import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { createUserFolder, invoiceSettingsNode, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
-import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
-import { activateWorkflow, callWebhook, invoiceRangeNode, settledExecutions, startQueue, startRedis, webhookTriggerNode, workerThatRan } from '../../../dev/harness/queue';
-import type { QueueProcesses, Redis, WebhookAnswer } from '../../../dev/harness/queue';
-import { storedNodeRun, storedRunError } from '../../../dev/harness/storedRun';
-import type { StoredItem } from '../../../dev/harness/storedRun';
+import type { N8nServer, N8nUserFolder } from '../../../dev/harness/n8n';
+import { activateWorkflow, callWebhook, invoiceRangeNode, rangeOutcomeOf, settledExecutions, startQueue, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
+import type { QueueProcesses, RangeOutcome, Redis, WebhookAnswer } from '../../../dev/harness/queue';
 import { BATCH_LIMIT } from '../../../nodes/shared/bitrix24/calls';
 import { SETTINGS, STANDARD_PORTAL } from '../../support';
 
@@ -92,31 +90,6 @@ function trafficOf(requests: LoggedRequest[], { first, count }: (typeof CALLS)[n
 	};
 }
 
-/** What one execution came to, for the assertions and the summary line. */
-interface Outcome {
-	execution: StoredExecution;
-	/** The webhook call it answered: the `first` of CALLS. */
-	first: number | null;
-	worker: string | null;
-	items: StoredItem[];
-	errorItems: StoredItem[];
-	error: string | null;
-}
-
-function outcomeOf(execution: StoredExecution, main: N8nServer, workers: Record<string, N8nServer>): Outcome {
-	const webhook = storedNodeRun(execution, 'Webhook');
-	const body = webhook?.outputs[0]?.[0]?.json.body as { first?: unknown } | undefined;
-	const node = storedNodeRun(execution, NODE);
-	return {
-		execution,
-		first: typeof body?.first === 'number' ? body.first : null,
-		worker: workerThatRan(main, workers, execution.id),
-		items: node?.outputs[0] ?? [],
-		errorItems: node?.outputs[1] ?? [],
-		error: node?.error ?? storedRunError(execution),
-	};
-}
-
 describe('Queue mode, two workers: two executions at once read many invoices from one portal', () => {
 	let portal: Portal;
 	let redis: Redis;
@@ -125,7 +98,7 @@ describe('Queue mode, two workers: two executions at once read many invoices fro
 	let main: N8nServer;
 	let workers: Record<string, N8nServer>;
 	let answers: WebhookAnswer[];
-	let outcomes: Outcome[];
+	let outcomes: RangeOutcome[];
 	let traffic: Traffic[];
 	let wallSeconds: number;
 
@@ -145,7 +118,7 @@ describe('Queue mode, two workers: two executions at once read many invoices fro
 		answers = await Promise.all(CALLS.map((call) => callWebhook(main, WEBHOOK_PATH, call)));
 		wallSeconds = (performance.now() - startedAt) / 1000;
 		const executions = await settledExecutions(n8n, CALLS.length);
-		outcomes = executions.map((execution) => outcomeOf(execution, main, workers));
+		outcomes = executions.map((execution) => rangeOutcomeOf(execution, NODE, { main, workers }));
 
 		const requests = portal.restCalls();
 		traffic = CALLS.map((call) => trafficOf(requests, call));
