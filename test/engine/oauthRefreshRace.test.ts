@@ -151,13 +151,19 @@ describe.each(LINES)('OAuth2 refresh races on %s', (_line, oauth2Refresh) => {
 	});
 
 	describe('a token another process renewed while 3 requests with the old one were in flight', () => {
-		it('saved before the run meets the expired token: every item right', async () => {
+		/** Three requests on an expired token, held at the portal until `release`. */
+		const threeInFlightOnExpiredToken = async () => {
 			const tokens = portal().issueTokens();
 			portal().expireAccessTokens();
 			const store = new TestCredentialsHelper(structuredClone(oauthCredentials(portal(), tokens)));
 			const release = portal().holdAnswers();
 			const running = race(range(10, 3), { batch: false, parallelRequests: 3, tokens, store });
 			await until(() => portal().restCalls().length === 3);
+			return { tokens, store, release, running };
+		};
+
+		it('saved before the run meets the expired token: every item right', async () => {
+			const { tokens, store, release, running } = await threeInFlightOnExpiredToken();
 			await saveElsewhere(store, stored(tokens), await refreshElsewhere(portal(), tokens.refresh_token));
 			release();
 			const outcome = await running;
@@ -169,12 +175,7 @@ describe.each(LINES)('OAuth2 refresh races on %s', (_line, oauth2Refresh) => {
 		});
 
 		it('saved only after the run\'s own refresh was refused: the node reads the credential again until it is', async () => {
-			const tokens = portal().issueTokens();
-			portal().expireAccessTokens();
-			const store = new TestCredentialsHelper(structuredClone(oauthCredentials(portal(), tokens)));
-			const release = portal().holdAnswers();
-			const running = race(range(10, 3), { batch: false, parallelRequests: 3, tokens, store });
-			await until(() => portal().restCalls().length === 3);
+			const { tokens, store, release, running } = await threeInFlightOnExpiredToken();
 			const renewed = await refreshElsewhere(portal(), tokens.refresh_token);
 			release();
 			await until(() => portal().refreshes().refused > 0);
