@@ -1,7 +1,8 @@
 // "Connect my account" for the Bitrix24 OAuth2 credential: n8n's popup goes to the emulated portal's
 // authorize page, which sends it straight back to n8n's OAuth callback with a code.
-import type { Page } from 'playwright-core';
+import type { Page, Request } from 'playwright-core';
 
+import { IS_N8N_1 } from '../../../dev/harness/n8n';
 import { OAUTH2_CREDENTIAL } from '../../../dev/playground/demoWorkflow';
 import { dismissToasts, listPaySystems, rest, screenshot, useSignedInEditor } from './browser';
 import type { TestEditor } from './browser';
@@ -13,16 +14,47 @@ beforeAll(() => {
 	({ editor, page } = session);
 });
 
-/** Clicks "Connect" and follows the popup through the portal and n8n's callback until it closes. */
-async function connectThroughPopup(): Promise<string[]> {
+/**
+ * The button that connects a credential not connected yet: on n8n 2.41 in the "not connected" banner,
+ * on 1.123 "Connect my account" below the fields. Its editor has no "not connected" banner.
+ */
+const connectButton = () => (IS_N8N_1 ? page.getByTestId('oauth-connect-button').getByRole('button', { name: 'Connect my account' }) : page.getByTestId('quick-connect-button'));
+
+/** Waits until the credential shows it is not connected, ready to connect. */
+async function notConnected(): Promise<void> {
+	await (IS_N8N_1 ? connectButton() : page.getByTestId('oauth-not-connected-banner')).waitFor({ state: 'visible' });
+}
+
+/**
+ * Connects a connected credential again: n8n 2.41 disconnects it first (and asks to confirm), 1.123
+ * has "Reconnect" on its "Account connected" banner. Returns the button that starts the connection.
+ */
+async function readyToReconnect() {
+	if (IS_N8N_1) return page.getByTestId('oauth-connect-success-banner').getByRole('button', { name: 'Reconnect' });
+	await page.getByTestId('oauth-disconnect-button').click();
+	await page.getByRole('dialog', { name: 'Disconnect account?' }).getByRole('button', { name: 'Disconnect' }).click();
+	await notConnected();
+	return connectButton();
+}
+
+/** Clicks `button` and follows the popup through the portal and n8n's callback until it closes; returns the addresses it went to. */
+async function connectThroughPopup(button: ReturnType<Page['locator']>): Promise<string[]> {
 	const visited: string[] = [];
-	const popupOpened = page.waitForEvent('popup');
-	await page.getByTestId('quick-connect-button').click();
-	const popup = await popupOpened;
-	popup.on('request', (request) => {
+	// Every page's navigations, listened for on the browser context from before the click (the editor
+	// itself stays where it is): n8n 1.123 opens the popup at the portal's address at once, before a
+	// listener on the popup could see that first navigation.
+	const onRequest = (request: Request) => {
 		if (request.isNavigationRequest()) visited.push(request.url());
-	});
-	if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 60_000 });
+	};
+	page.context().on('request', onRequest);
+	try {
+		const popupOpened = page.waitForEvent('popup');
+		await button.click();
+		const popup = await popupOpened;
+		if (!popup.isClosed()) await popup.waitForEvent('close', { timeout: 60_000 });
+	} finally {
+		page.context().off('request', onRequest);
+	}
 	await page.getByTestId('oauth-connect-success-banner').waitFor({ state: 'visible' });
 	return visited;
 }
@@ -33,11 +65,9 @@ test('the imported OAuth2 credential is connected, and reconnects through the po
 	await page.getByTestId('oauth-connect-success-banner').waitFor({ state: 'visible' });
 	await expect(page.getByTestId('credential-name').innerText()).resolves.toBe(OAUTH2_CREDENTIAL.name);
 
-	await page.getByTestId('oauth-disconnect-button').click();
-	await page.getByRole('dialog', { name: 'Disconnect account?' }).getByRole('button', { name: 'Disconnect' }).click();
-	await page.getByTestId('oauth-not-connected-banner').waitFor({ state: 'visible' });
+	const reconnect = await readyToReconnect();
 	editor.portal.clearLog();
-	const visited = await connectThroughPopup();
+	const visited = await connectThroughPopup(reconnect);
 
 	expect(visited.some((url) => url.startsWith(`${editor.portal.origin}/oauth/authorize/`))).toBe(true);
 	expect(visited.some((url) => url.startsWith(`${editor.url}/rest/oauth2-credential/callback?code=`))).toBe(true);
@@ -62,10 +92,10 @@ test('a new Bitrix24 OAuth2 credential, filled in the form, connects through the
 	await field('clientId').fill(editor.portal.clientId);
 	await field('clientSecret').fill(editor.portal.clientSecret);
 	await field('domain').fill(editor.portal.origin);
-	await page.getByTestId('oauth-not-connected-banner').waitFor({ state: 'visible' });
+	await notConnected();
 	editor.portal.clearLog();
 
-	const visited = await connectThroughPopup();
+	const visited = await connectThroughPopup(connectButton());
 	expect(visited.some((url) => url.startsWith(`${editor.portal.origin}/oauth/authorize/?`))).toBe(true);
 	expect(editor.portal.tokenRequests().map((request) => [request.params.grant_type, request.status])).toEqual([['authorization_code', 200]]);
 
