@@ -2,7 +2,7 @@
  * The node's batch requests with nothing around them: the same 50-command bodies, sent one after
  * another with plain axios. The floor the node's own overhead is measured against.
  */
-import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
+import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/transport/calls';
 import axios from 'axios';
 
 import type { PathOutcome } from './workload';

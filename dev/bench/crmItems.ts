@@ -2,7 +2,7 @@
  * The getForCrmItem workload: smart invoices the emulated portal generates (from ID 1000 on, each with
  * its payments on pay systems 11 and 12), and the settings a correct run gets back for each payment.
  */
-import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
+import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/transport/calls';
 import { FIRST_GENERATED_ENTITY, PaymentBook, SMART_INVOICE } from '../emulator/payments';
 import type { PortalOptions } from '../emulator/portal';
 import { settingsFor } from '../emulator/seed';

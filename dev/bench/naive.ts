@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import axios from 'axios';
 
-import { EMPTY_BUCKET, RATE_LIMIT_PRESETS, reserveSlot } from '../../nodes/shared/bitrix24/pacing';
+import { EMPTY_BUCKET, RATE_LIMIT_PRESETS, reserveSlot } from '../../nodes/shared/bitrix24/limits/pacing';
 import { LIST_METHOD, SETTINGS_METHOD, countErrors, expectedSettings } from './crmItems';
 import type { PathOutcome } from './workload';
 import { METHOD, PAY_SYSTEM_ID, isExpectedSettings, withTrailingSlash } from './workload';

@@ -6,7 +6,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
+import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/transport/calls';
 import type { Latency, PortalOptions } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';
 import { byPaySystemId, invoices, webhookCredentials } from '../harness/fixtures';

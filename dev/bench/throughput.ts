@@ -1,6 +1,6 @@
 /** Part 1: the three paths at the standard limits, one fresh portal and one child process per cell. */
-import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
-import { SAFETY_UNITS } from '../../nodes/shared/bitrix24/pacing';
+import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/transport/calls';
+import { SAFETY_UNITS } from '../../nodes/shared/bitrix24/limits/pacing';
 import type { Row } from '../harness/table';
 import { formatCount, formatDuration, formatMegabytes, formatRate, formatRatio, formatTable, median } from '../harness/table';
 import type { PathName, ScenarioRequest } from './protocol';

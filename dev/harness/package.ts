@@ -55,9 +55,9 @@ export function loadPackage(): LoadedPackage {
  */
 export function resetPortalPacing(): void {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const pacing = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/pacing.js')) as { PROCESS_PORTAL_BUCKETS: { clear(): void } };
+	const pacing = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/limits/pacing.js')) as { PROCESS_PORTAL_BUCKETS: { clear(): void } };
 	pacing.PROCESS_PORTAL_BUCKETS.clear();
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const budgets = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/operatingBudget.js')) as { PROCESS_OPERATING_BUDGETS: { clear(): void } };
+	const budgets = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/limits/operatingBudget.js')) as { PROCESS_OPERATING_BUDGETS: { clear(): void } };
 	budgets.PROCESS_OPERATING_BUDGETS.clear();
 }

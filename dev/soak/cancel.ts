@@ -1,5 +1,5 @@
 /** How long a cancel takes to stop the node while it waits out a backoff. */
-import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../nodes/shared/bitrix24/retryPolicy';
+import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../nodes/shared/bitrix24/limits/retryPolicy';
 import { startPortal } from '../emulator/portal';
 import { runWorkflow } from '../harness/engine';
 import { STANDARD_PORTAL, byPaySystemId, invoices, webhookCredentials } from '../harness/fixtures';

@@ -8,8 +8,8 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { LIST_METHOD } from '../../nodes/PaySystemInvoiceSettings/actions/getForCrmItem.operation';
 import { METHOD as SETTINGS_METHOD } from '../../nodes/PaySystemInvoiceSettings/actions/getForPayment.operation';
-import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/transport/calls';
+import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
 import { RestError } from '../emulator/errors';
 import { normalizeMethodName } from '../emulator/params';
 import type { Payment } from '../emulator/payments';

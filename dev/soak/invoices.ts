@@ -2,7 +2,7 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { METHOD } from '../../nodes/PaySystemInvoiceSettings/actions/get.operation';
-import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
+import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/transport/calls';
 import type { LoggedRequest } from '../emulator/portal';
 import { settingsFor } from '../emulator/seed';
 import { resourceLocator } from '../harness/fixtures';

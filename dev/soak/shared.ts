@@ -6,7 +6,7 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/calls';
+import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/transport/calls';
 import { startPortal } from '../emulator/portal';
 import { STANDARD_PORTAL, webhookCredentials } from '../harness/fixtures';
 import { portalCounts } from '../harness/portalCounts';

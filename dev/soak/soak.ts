@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/bitrix24/retryPolicy';
+import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/bitrix24/limits/retryPolicy';
 import type { FaultKind } from '../emulator/faults';
 import type { LoggedRequest, Portal } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';

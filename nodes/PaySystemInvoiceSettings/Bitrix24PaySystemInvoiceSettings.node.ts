@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { runOperation } from '../shared/bitrix24/runner';
+import { runOperation } from '../shared/bitrix24/run/runner';
 import { OPERATIONS } from './actions/operations';
 import { properties } from './description';
 import { searchHandlers, searchPaySystems } from './listSearch';

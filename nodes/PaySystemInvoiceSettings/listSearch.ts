@@ -1,8 +1,8 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
-import { Bitrix24Client } from '../shared/bitrix24/client';
-import type { AuthenticationMethod } from '../shared/bitrix24/connection';
-import { toNodeError } from '../shared/bitrix24/failures';
+import { Bitrix24Client } from '../shared/bitrix24/transport/client';
+import type { AuthenticationMethod } from '../shared/bitrix24/transport/connection';
+import { toNodeError } from '../shared/bitrix24/errors/failures';
 
 async function openClient(context: ILoadOptionsFunctions): Promise<Bitrix24Client> {
 	const authentication = context.getCurrentNodeParameter('authentication') as AuthenticationMethod | undefined;

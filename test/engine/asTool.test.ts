@@ -5,7 +5,7 @@ import type { AgentRunOptions, AgentRunResult } from '../../dev/harness/aiTool';
 import { TOOL_NODE_NAME, fromAI, runAgent, toolTypeDescription } from '../../dev/harness/aiTool';
 import type { OnError } from '../../dev/harness/engine';
 import { packageNodeType } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
 import { oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';

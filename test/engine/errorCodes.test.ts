@@ -1,5 +1,5 @@
 import { runWorkflow } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 import { byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
 

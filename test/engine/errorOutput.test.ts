@@ -1,5 +1,5 @@
 import { runWorkflow } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
 
 const NOT_FOUND_HINT = describeErrorCode('ERROR_INTERNAL_INVOICE_NOT_FOUND').hint;

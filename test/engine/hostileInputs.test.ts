@@ -3,7 +3,7 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import type { Portal } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
 import type { OnError } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, byHandler, byPaySystemId, forPayment, invoices, oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
 import type { Call, Reader } from './itemReads';
 import { CARD_HANDLER, READERS, expectedWire, wireOf } from './itemReads';

@@ -4,7 +4,7 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { Portal } from '../../dev/emulator/portal';
 import type { OnError } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, webhookCredentials } from '../support';
 
 export const PAYMENT_METHOD = 'sale.paysystem.settings.payment.get';

@@ -1,6 +1,6 @@
 import type { FaultRule, LoggedRequest } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, byPaySystemId, expectBankSettingsFor, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';

@@ -1,6 +1,6 @@
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 
-import { portalOrigin, resolveOAuthBase, resolveWebhookBase } from '../../nodes/shared/bitrix24/endpoint';
+import { portalOrigin, resolveOAuthBase, resolveWebhookBase } from '../../nodes/shared/bitrix24/transport/endpoint';
 
 const BASE = 'https://example.bitrix24.com/rest/1/abc123/';
 const CODE = 's3cr3tc0de9';

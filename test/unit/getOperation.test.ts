@@ -1,14 +1,14 @@
 import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workflow';
 
 import { METHOD, operation } from '../../nodes/PaySystemInvoiceSettings/actions/get.operation';
-import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/answers';
-import { asMap } from '../../nodes/shared/bitrix24/answers';
-import type { Call } from '../../nodes/shared/bitrix24/calls';
-import { toBatchCommand } from '../../nodes/shared/bitrix24/calls';
-import { ERROR_TABLE } from '../../nodes/shared/bitrix24/errorTable';
-import { toErrorItem } from '../../nodes/shared/bitrix24/failures';
-import { ItemInput, checkHandlerCode, parameterReader, parsePositiveId } from '../../nodes/shared/bitrix24/itemInput';
-import type { Step } from '../../nodes/shared/bitrix24/runner';
+import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/transport/answers';
+import { asMap } from '../../nodes/shared/bitrix24/transport/answers';
+import type { Call } from '../../nodes/shared/bitrix24/transport/calls';
+import { toBatchCommand } from '../../nodes/shared/bitrix24/transport/calls';
+import { ERROR_TABLE } from '../../nodes/shared/bitrix24/errors/codes';
+import { toErrorItem } from '../../nodes/shared/bitrix24/errors/failures';
+import { ItemInput, checkHandlerCode, parameterReader, parsePositiveId } from '../../nodes/shared/bitrix24/run/itemInput';
+import type { Step } from '../../nodes/shared/bitrix24/run/runner';
 
 /** The get operation's first step for one item with these node parameters. */
 function planGet(parameters: INodeParameters): Step {

@@ -4,13 +4,13 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestOptions, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/answers';
-import { readThrownAnswer } from '../../nodes/shared/bitrix24/answers';
-import type { ClientSettings } from '../../nodes/shared/bitrix24/client';
-import { Bitrix24Client, DEFAULT_CLIENT_SETTINGS } from '../../nodes/shared/bitrix24/client';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errorTable';
-import { toErrorItem, toRoutedErrorItem } from '../../nodes/shared/bitrix24/failures';
-import { cancellableSleep } from '../../nodes/shared/bitrix24/sleep';
+import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/transport/answers';
+import { readThrownAnswer } from '../../nodes/shared/bitrix24/transport/answers';
+import type { ClientSettings } from '../../nodes/shared/bitrix24/transport/client';
+import { Bitrix24Client, DEFAULT_CLIENT_SETTINGS } from '../../nodes/shared/bitrix24/transport/client';
+import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { toErrorItem, toRoutedErrorItem } from '../../nodes/shared/bitrix24/errors/failures';
+import { cancellableSleep } from '../../nodes/shared/bitrix24/limits/waits';
 
 const BASE = 'https://portal.example.com/rest/';
 const CALL = { method: 'sale.paysystem.settings.invoice.get', params: { INVOICE_ID: 10, PAY_SYSTEM_ID: 11 } };

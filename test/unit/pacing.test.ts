@@ -1,4 +1,4 @@
-import type { BucketState, RateLimit } from '../../nodes/shared/bitrix24/pacing';
+import type { BucketState, RateLimit } from '../../nodes/shared/bitrix24/limits/pacing';
 import {
 	EMPTY_BUCKET,
 	PortalBuckets,
@@ -8,7 +8,7 @@ import {
 	markFull,
 	rateLimitOf,
 	reserveSlot,
-} from '../../nodes/shared/bitrix24/pacing';
+} from '../../nodes/shared/bitrix24/limits/pacing';
 
 const STANDARD = RATE_LIMIT_PRESETS.standard as RateLimit;
 

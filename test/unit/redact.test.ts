@@ -1,5 +1,5 @@
-import { fromBitrixError as failureFromBitrixError } from '../../nodes/shared/bitrix24/failures';
-import { credentialSecrets, redactSecrets } from '../../nodes/shared/bitrix24/redact';
+import { fromBitrixError as failureFromBitrixError } from '../../nodes/shared/bitrix24/errors/failures';
+import { credentialSecrets, redactSecrets } from '../../nodes/shared/bitrix24/errors/redact';
 
 const WEBHOOK_CODE = 's3cr3tc0de9';
 const ACCESS_TOKEN = 'at-7f3e9b21c4d8';

@@ -1,6 +1,6 @@
-import type { RetryPolicy, RetryQuestion } from '../../nodes/shared/bitrix24/retryPolicy';
-import { isRetried as isTransientFailure } from '../../nodes/shared/bitrix24/failures';
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_WAIT_MINUTES_LIMIT, backoffDelay, isLimitRefusal, retryDelay } from '../../nodes/shared/bitrix24/retryPolicy';
+import type { RetryPolicy, RetryQuestion } from '../../nodes/shared/bitrix24/limits/retryPolicy';
+import { isRetried as isTransientFailure } from '../../nodes/shared/bitrix24/errors/failures';
+import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_WAIT_MINUTES_LIMIT, backoffDelay, isLimitRefusal, retryDelay } from '../../nodes/shared/bitrix24/limits/retryPolicy';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 
 const POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 };

@@ -1,11 +1,11 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import type { Bitrix24Outcome } from '../../shared/bitrix24/answers';
-import { isRecord } from '../../shared/bitrix24/answers';
-import { invalidResponse, paymentNotFound } from '../../shared/bitrix24/failures';
-import type { ItemInput } from '../../shared/bitrix24/itemInput';
-import { describeValue, parsePositiveId } from '../../shared/bitrix24/itemInput';
-import type { Operation, Step } from '../../shared/bitrix24/runner';
+import type { Bitrix24Outcome } from '../../shared/bitrix24/transport/answers';
+import { isRecord } from '../../shared/bitrix24/transport/answers';
+import { invalidResponse, paymentNotFound } from '../../shared/bitrix24/errors/failures';
+import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
+import { describeValue, parsePositiveId } from '../../shared/bitrix24/run/itemInput';
+import type { Operation, Step } from '../../shared/bitrix24/run/runner';
 import { operationOption, wholeIdField } from './fields';
 import { METHOD as SETTINGS_METHOD } from './getForPayment.operation';
 import type { OutputMode } from './settings';

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import type { ItemInput } from '../../shared/bitrix24/itemInput';
+import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
 import { operationOption, paySystemLocator, wholeIdField } from './fields';
 import type { OutputMode } from './settings';
 import { outputModeOf, readSettings, singleIdOperation, toOutput } from './settings';

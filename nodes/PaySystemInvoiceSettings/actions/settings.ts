@@ -1,10 +1,10 @@
 import type { IDataObject } from 'n8n-workflow';
 
-import { asMap } from '../../shared/bitrix24/answers';
-import type { Call } from '../../shared/bitrix24/calls';
-import { invalidResponse } from '../../shared/bitrix24/failures';
-import type { ItemInput } from '../../shared/bitrix24/itemInput';
-import type { Operation, Step } from '../../shared/bitrix24/runner';
+import { asMap } from '../../shared/bitrix24/transport/answers';
+import type { Call } from '../../shared/bitrix24/transport/calls';
+import { invalidResponse } from '../../shared/bitrix24/errors/failures';
+import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
+import type { Operation, Step } from '../../shared/bitrix24/run/runner';
 
 /** How the operations shape their output items (docs/contract.md#outputs). */
 export type OutputMode = 'settings' | 'keyValue' | 'full';

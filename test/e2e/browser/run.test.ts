@@ -5,7 +5,7 @@
 import type { Locator, Page } from 'playwright-core';
 
 import { DEMO_NODES } from '../../../dev/playground/demoWorkflow';
-import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
 import { dismissToasts, eventually, openWorkflow, screenshot, useSignedInEditor } from './browser';
 import type { TestEditor } from './browser';
 

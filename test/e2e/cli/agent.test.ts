@@ -7,7 +7,7 @@
 // first, and a call that throws with On Error unset stops the run there (README, Compatibility).
 import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
-import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
 import { STANDARD_PORTAL } from '../../support';
 import { IS_N8N_1, N8N_VERSION, NODE_TYPE, createUserFolder, manualTriggerNode, nodeOutput, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
 import type { CliResult, ExecutedRun, N8nUserFolder, WorkflowNode } from '../../../dev/harness/n8n';

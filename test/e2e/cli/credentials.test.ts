@@ -7,7 +7,7 @@ import path from 'node:path';
 
 import type { Portal, TokenResponse } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
-import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, STANDARD_PORTAL, byPaySystemId, oauthCredentials } from '../../support';
 import {
 	N8N_VERSION,

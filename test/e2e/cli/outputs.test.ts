@@ -4,7 +4,7 @@
 // case as its own branch, so n8n boots three times for the whole file.
 import type { Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
-import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, STANDARD_PORTAL, byHandler, byPaySystemId } from '../../support';
 import {
 	N8N_VERSION,

@@ -4,7 +4,7 @@
 // what n8n keeps or prints. One workflow holds every branch; n8n boots five times for the whole file.
 import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
-import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, STANDARD_PORTAL, resourceLocator } from '../../support';
 import {
 	createUserFolder,

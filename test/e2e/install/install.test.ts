@@ -27,7 +27,7 @@ import {
 import type { ExecutedRun } from '../../../dev/harness/n8n';
 import type { LocalRegistry } from '../../../dev/harness/registry';
 import { startLocalRegistry } from '../../../dev/harness/registry';
-import { describeErrorCode } from '../../../nodes/shared/bitrix24/errorTable';
+import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, STANDARD_PORTAL, byPaySystemId } from '../../support';
 
 const README = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');

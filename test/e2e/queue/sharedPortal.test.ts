@@ -14,7 +14,7 @@ import { createUserFolder, invoiceSettingsNode, webhookCredentialEntity, workflo
 import type { N8nServer, N8nUserFolder } from '../../../dev/harness/n8n';
 import { activateWorkflow, callWebhook, invoiceRangeNode, rangeOutcomeOf, settledExecutions, startQueue, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
 import type { QueueProcesses, RangeOutcome, Redis, WebhookAnswer } from '../../../dev/harness/queue';
-import { BATCH_LIMIT } from '../../../nodes/shared/bitrix24/calls';
+import { BATCH_LIMIT } from '../../../nodes/shared/bitrix24/transport/calls';
 import { SETTINGS, STANDARD_PORTAL } from '../../support';
 
 const WEBHOOK = { id: 'bx24webhook0002', name: 'Bitrix24 webhook' };

@@ -4,7 +4,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { HttpAnswer } from './answers';
 import { readThrownAnswer } from './answers';
 import { resolveOAuthBase, resolveWebhookBase } from './endpoint';
-import { credentialSecrets } from './redact';
+import { credentialSecrets } from '../errors/redact';
 
 export type AuthenticationMethod = 'webhook' | 'oAuth2';
 

@@ -4,9 +4,9 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Bitrix24Failure } from './failures';
-import { fromBitrixError, invalidResponse, networkFailure, refreshFailed } from './failures';
-import { redactSecrets } from './redact';
+import type { Bitrix24Failure } from '../errors/failures';
+import { fromBitrixError, invalidResponse, networkFailure, refreshFailed } from '../errors/failures';
+import { redactSecrets } from '../errors/redact';
 
 export type Bitrix24Outcome =
 	| { ok: true; result: unknown; time: IDataObject | null; next?: number }

@@ -1,17 +1,17 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
-import type { Bitrix24Outcome } from './answers';
-import type { Call } from './calls';
-import { BATCH_LIMIT } from './calls';
-import type { ClientSettings } from './client';
-import { Bitrix24Client, DEFAULT_PARALLEL_REQUESTS, DEFAULT_TIMEOUT_MS, MAX_PARALLEL_REQUESTS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './client';
-import type { AuthenticationMethod } from './connection';
-import type { Bitrix24Failure, FailedItem } from './failures';
-import { invalidParameter, toErrorItem, toNodeError, toRoutedErrorItem } from './failures';
+import type { Bitrix24Outcome } from '../transport/answers';
+import type { Call } from '../transport/calls';
+import { BATCH_LIMIT } from '../transport/calls';
+import type { ClientSettings } from '../transport/client';
+import { Bitrix24Client, DEFAULT_PARALLEL_REQUESTS, DEFAULT_TIMEOUT_MS, MAX_PARALLEL_REQUESTS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../transport/client';
+import type { AuthenticationMethod } from '../transport/connection';
+import type { Bitrix24Failure, FailedItem } from '../errors/failures';
+import { invalidParameter, toErrorItem, toNodeError, toRoutedErrorItem } from '../errors/failures';
 import { ItemInput, parameterReader } from './itemInput';
-import { rateLimitOf } from './pacing';
-import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT, MAX_WAIT_MINUTES_LIMIT } from './retryPolicy';
+import { rateLimitOf } from '../limits/pacing';
+import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT, MAX_WAIT_MINUTES_LIMIT } from '../limits/retryPolicy';
 
 /**
  * Where one input item stands: calls still to be answered (and what to do with the answers, in the

@@ -5,8 +5,8 @@
  * the portal's limits (QUERY_LIMIT_EXCEEDED, OPERATION_TIME_LIMIT) is not a broken portal: it uses no
  * retry, and its wait is the pacing's and the operating budget's, bounded by time (portalLimits.ts).
  */
-import type { FailureFacts } from './failures';
-import { isRetried } from './failures';
+import type { FailureFacts } from '../errors/failures';
+import { isRetried } from '../errors/failures';
 
 export interface RetryPolicy {
 	/** Repeats of one request after its first attempt. */

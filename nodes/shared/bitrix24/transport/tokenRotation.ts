@@ -10,7 +10,7 @@
 import type { Bitrix24Outcome } from './answers';
 import type { Connection, RequestContext } from './connection';
 import { readSavedToken } from './connection';
-import { LOCAL_ERROR_CODES } from './errorTable';
+import { LOCAL_ERROR_CODES } from '../errors/codes';
 
 /**
  * After a refused refresh, how long to wait before each new reading of the saved credential: the

@@ -7,7 +7,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
-import type { Bitrix24Failure } from './failures';
+import type { Bitrix24Failure } from '../errors/failures';
 import type { OperatingBudgets } from './operatingBudget';
 import type { PaceTicket, PortalBuckets, PortalPace, RateLimit } from './pacing';
 import { OPERATION_TIME_LIMIT, QUERY_LIMIT_EXCEEDED } from './retryPolicy';

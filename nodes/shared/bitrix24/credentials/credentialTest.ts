@@ -1,6 +1,6 @@
 import type { DeclarativeRestApiSettings, IAuthenticateRuleResponseSuccessBody } from 'n8n-workflow';
 
-import { describeErrorCode } from './errorTable';
+import { describeErrorCode } from '../errors/codes';
 
 /**
  * The credentials' "Test" button calls the package's own method without parameters. Bitrix24 checks

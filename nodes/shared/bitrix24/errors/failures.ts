@@ -1,7 +1,7 @@
 import type { IDataObject, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
-import { LOCAL_ERROR_CODES, describeErrorCode } from './errorTable';
+import { LOCAL_ERROR_CODES, describeErrorCode } from './codes';
 import { redactSecrets } from './redact';
 
 /** What decides whether a failure is worth sending again (docs/contract.md#faults-and-limits). */
