@@ -1,7 +1,7 @@
 import type { ICredentialTestRequest, ICredentialType, Icon, INodeProperties } from 'n8n-workflow';
 
-import { CREDENTIAL_TEST_REQUEST, CREDENTIAL_TEST_RULES } from '../nodes/shared/bitrix24/credentialTest';
-import { hiddenField, setupNotice } from '../nodes/shared/bitrix24/credentialForm';
+import { CREDENTIAL_TEST_REQUEST, CREDENTIAL_TEST_RULES } from '../nodes/shared/bitrix24/credentials/credentialTest';
+import { hiddenField, setupNotice } from '../nodes/shared/bitrix24/credentials/credentialForm';
 
 // The portal origin from the domain field: a bare host gets https://, a full origin is kept.
 const PORTAL_ORIGIN = '($self["domain"].includes("://") ? $self["domain"] : "https://" + $self["domain"]).replace(/\\/+$/, "")';

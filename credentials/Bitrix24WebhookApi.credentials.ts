@@ -9,9 +9,9 @@ import type {
 } from 'n8n-workflow';
 import { UserError } from 'n8n-workflow';
 
-import { resolveWebhookBase } from '../nodes/shared/bitrix24/endpoint';
-import { CREDENTIAL_TEST_RULES, CREDENTIAL_TEST_REQUEST } from '../nodes/shared/bitrix24/credentialTest';
-import { setupNotice } from '../nodes/shared/bitrix24/credentialForm';
+import { resolveWebhookBase } from '../nodes/shared/bitrix24/transport/endpoint';
+import { CREDENTIAL_TEST_RULES, CREDENTIAL_TEST_REQUEST } from '../nodes/shared/bitrix24/credentials/credentialTest';
+import { setupNotice } from '../nodes/shared/bitrix24/credentials/credentialForm';
 
 // Where in Bitrix24 the credential comes from, as its current menu names the screens.
 const SETUP_STEPS =
