@@ -1,5 +1,6 @@
 /** How long a cancel takes to stop the node while it waits out a backoff. */
-import { DEFAULT_RETRY_POLICY, backoffDelay } from '../../nodes/shared/bitrix24/limits/retryPolicy';
+import { backoffDelay } from '../../nodes/shared/bitrix24/limits/retryPolicy';
+import { DEFAULT_CLIENT_SETTINGS } from '../../nodes/shared/bitrix24/run/options';
 import { startPortal } from '../emulator/portal';
 import { runWorkflow } from '../harness/engine';
 import { STANDARD_PORTAL, byPaySystemId, invoices, webhookCredentials } from '../harness/fixtures';
@@ -49,7 +50,7 @@ export async function measureCancelDuringBackoff(): Promise<CancelMeasure> {
 		// Anything the node would still send shows up within the longest wait it could have had.
 		await new Promise((resolve) => setTimeout(resolve, 200));
 		return {
-			backoffMs: backoffDelay(FAILED_REQUESTS_BEFORE_CANCEL, DEFAULT_RETRY_POLICY, () => 0) - 100,
+			backoffMs: backoffDelay(FAILED_REQUESTS_BEFORE_CANCEL, DEFAULT_CLIENT_SETTINGS.retryPolicy, () => 0) - 100,
 			stopMs,
 			requestsAtCancel,
 			requestsAfterCancel: portal.restCalls().length - requestsAtCancel,

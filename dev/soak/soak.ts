@@ -5,7 +5,7 @@
  */
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
-import { DEFAULT_RETRY_POLICY } from '../../nodes/shared/bitrix24/limits/retryPolicy';
+import { DEFAULT_CLIENT_SETTINGS } from '../../nodes/shared/bitrix24/run/options';
 import type { FaultKind } from '../emulator/faults';
 import type { LoggedRequest, Portal } from '../emulator/portal';
 import { startPortal } from '../emulator/portal';
@@ -17,7 +17,7 @@ import { invoiceWorkload } from './invoices';
 import type { SoakMix } from './mixes';
 import type { Expected, SoakWorkload } from './workload';
 
-export const SOAK_MAX_RETRIES = DEFAULT_RETRY_POLICY.maxRetries;
+export const SOAK_MAX_RETRIES = DEFAULT_CLIENT_SETTINGS.retryPolicy.maxRetries;
 
 function isDeepEqual(left: unknown, right: unknown): boolean {
 	return JSON.stringify(left) === JSON.stringify(right);
@@ -223,7 +223,7 @@ export function soakProblems(report: SoakReport): string[] {
 	// A token refresh repeats the request once more, outside the node's own retries.
 	const sendBound = 1 + SOAK_MAX_RETRIES + (report.refreshes > 0 ? 1 : 0);
 	expect(report.maxSendsPerCall <= sendBound, `a call was sent ${report.maxSendsPerCall} times (bound ${sendBound})`);
-	expect(report.retryWaitMs <= DEFAULT_RETRY_POLICY.maxTotalWaitMs + report.faultedRequests * 60_000, 'retry waits past the bound');
+	expect(report.retryWaitMs <= DEFAULT_CLIENT_SETTINGS.retryPolicy.maxTotalWaitMs + report.faultedRequests * 60_000, 'retry waits past the bound');
 	expect(report.paceRefusals === 0, `${report.paceRefusals} QUERY_LIMIT_EXCEEDED from the portal's own limit`);
 	expect(report.refreshes === report.injected.expiredToken, `${report.refreshes} token refreshes for ${report.injected.expiredToken} expiries`);
 	expect(report.secretHits === 0, `${report.secretHits} secrets found in the run`);

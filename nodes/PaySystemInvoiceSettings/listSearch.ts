@@ -1,12 +1,14 @@
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchItems, INodeListSearchResult } from 'n8n-workflow';
 
 import { Bitrix24Client } from '../shared/bitrix24/transport/client';
-import type { AuthenticationMethod } from '../shared/bitrix24/transport/connection';
 import { toNodeError } from '../shared/bitrix24/errors/failures';
+import { DEFAULT_CLIENT_SETTINGS } from '../shared/bitrix24/run/options';
+import type { AuthenticationMethod } from '../shared/bitrix24/transport/connection';
+import { REST_METHODS } from '../shared/bitrix24/transport/methods';
 
 async function openClient(context: ILoadOptionsFunctions): Promise<Bitrix24Client> {
 	const authentication = context.getCurrentNodeParameter('authentication') as AuthenticationMethod | undefined;
-	return await Bitrix24Client.open(context, authentication ?? 'webhook');
+	return await Bitrix24Client.open(context, authentication ?? 'webhook', DEFAULT_CLIENT_SETTINGS);
 }
 
 async function fetchList(
@@ -34,12 +36,12 @@ function matching(items: INodeListSearchItems[], filter: string | undefined): IN
  */
 export async function searchPaySystems(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const client = await openClient(this);
-	let paySystems = await fetchList(this, client, 'sale.paysystem.list', {
+	let paySystems = await fetchList(this, client, REST_METHODS.paySystems, {
 		SELECT: ['ID', 'NAME', 'ACTION_FILE', 'ACTIVE'],
 		ORDER: { SORT: 'ASC', ID: 'ASC' },
 	});
 	if (this.getCurrentNodeParameter('operation') === 'getForPayment') {
-		const restHandlers = new Set((await fetchList(this, client, 'sale.paysystem.handler.list', {})).map((handler) => String(handler.CODE)));
+		const restHandlers = new Set((await fetchList(this, client, REST_METHODS.handlers, {})).map((handler) => String(handler.CODE)));
 		paySystems = paySystems.filter((paySystem) => restHandlers.has(String(paySystem.ACTION_FILE)));
 	}
 	return matching(
@@ -53,7 +55,7 @@ export async function searchPaySystems(this: ILoadOptionsFunctions, filter?: str
 
 /** REST handlers for the "REST Handler" list, searchable by name or code. */
 export async function searchHandlers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
-	const handlers = await fetchList(this, await openClient(this), 'sale.paysystem.handler.list', {});
+	const handlers = await fetchList(this, await openClient(this), REST_METHODS.handlers, {});
 	return matching(
 		handlers.map((handler) => ({ name: `${String(handler.NAME)} (${String(handler.CODE)})`, value: String(handler.CODE) })),
 		filter,

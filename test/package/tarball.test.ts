@@ -34,12 +34,15 @@ const SHARED_SOURCES = [
 	'limits/retryPolicy',
 	'limits/waits',
 	'run/itemInput',
+	'run/operation',
+	'run/options',
 	'run/runner',
 	'transport/answers',
 	'transport/calls',
 	'transport/client',
 	'transport/connection',
 	'transport/endpoint',
+	'transport/methods',
 	'transport/tokenRotation',
 ].map((name) => `nodes/shared/bitrix24/${name}`);
 

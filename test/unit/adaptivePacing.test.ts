@@ -1,7 +1,7 @@
 import type { RateLimit } from '../../nodes/shared/bitrix24/limits/pacing';
 import { ADAPTIVE_PACING, PortalBuckets, PortalPace, RATE_LIMIT_PRESETS } from '../../nodes/shared/bitrix24/limits/pacing';
 import { OperatingBudgets, PUBLISHED_BUDGET_SECONDS, RESET_MARGIN_MS, UNNAMED_RESET_WAIT_MS } from '../../nodes/shared/bitrix24/limits/operatingBudget';
-import { clientSettingsOf } from '../../nodes/shared/bitrix24/run/runner';
+import { clientSettingsOf } from '../../nodes/shared/bitrix24/run/options';
 
 const STANDARD = RATE_LIMIT_PRESETS.standard as RateLimit;
 const NOW = 1_800_000_000_000;

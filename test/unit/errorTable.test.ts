@@ -1,6 +1,5 @@
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
-import { ERROR_TABLE, LOCAL_ERROR_CODES, describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
-import { isRetried } from '../../nodes/shared/bitrix24/errors/failures';
+import { ERROR_TABLE, LOCAL_ERROR_CODES, describeErrorCode, isRetried } from '../../nodes/shared/bitrix24/errors/codes';
 
 const isRetryable = (errorCode: string) => isRetried({ errorCode, httpCode: null });
 

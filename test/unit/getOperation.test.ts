@@ -8,7 +8,7 @@ import { toBatchCommand } from '../../nodes/shared/bitrix24/transport/calls';
 import { ERROR_TABLE } from '../../nodes/shared/bitrix24/errors/codes';
 import { toErrorItem } from '../../nodes/shared/bitrix24/errors/failures';
 import { ItemInput, checkHandlerCode, parameterReader, parsePositiveId } from '../../nodes/shared/bitrix24/run/itemInput';
-import type { Step } from '../../nodes/shared/bitrix24/run/runner';
+import type { Step } from '../../nodes/shared/bitrix24/run/operation';
 
 /** The get operation's first step for one item with these node parameters. */
 function planGet(parameters: INodeParameters): Step {

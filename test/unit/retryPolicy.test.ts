@@ -1,6 +1,7 @@
 import type { RetryPolicy, RetryQuestion } from '../../nodes/shared/bitrix24/limits/retryPolicy';
-import { isRetried as isTransientFailure } from '../../nodes/shared/bitrix24/errors/failures';
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_WAIT_MINUTES_LIMIT, backoffDelay, isLimitRefusal, retryDelay } from '../../nodes/shared/bitrix24/limits/retryPolicy';
+import { isLimitRefusal, isRetried as isTransientFailure } from '../../nodes/shared/bitrix24/errors/codes';
+import { backoffDelay, retryDelay } from '../../nodes/shared/bitrix24/limits/retryPolicy';
+import { DEFAULT_CLIENT_SETTINGS, rangeOf } from '../../nodes/shared/bitrix24/run/options';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
 
 const POLICY: RetryPolicy = { maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 };
@@ -83,7 +84,7 @@ describe('Bounds', () => {
 	});
 
 	it('defaults to 5 retries and 11 minutes of waiting in all', () => {
-		expect(DEFAULT_RETRY_POLICY).toEqual({ maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 });
+		expect(DEFAULT_CLIENT_SETTINGS.retryPolicy).toEqual({ maxRetries: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxTotalWaitMs: 660_000 });
 	});
 });
 
@@ -99,6 +100,6 @@ describe("Refusals for the portal's limits are not retries", () => {
 	});
 
 	it('a run may wait 30 minutes for them unless its options say otherwise, at most a day', () => {
-		expect([DEFAULT_MAX_WAIT_MINUTES, MAX_WAIT_MINUTES_LIMIT]).toEqual([30, 1440]);
+		expect([DEFAULT_CLIENT_SETTINGS.maxLimitWaitMs, rangeOf('maxWaitMinutes').max]).toEqual([1_800_000, 1440]);
 	});
 });

@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
+import { REST_METHODS } from '../../shared/bitrix24/transport/methods';
 import { locatorField, operationOption, paySystemLocator, wholeIdField } from './fields';
 import type { OutputMode } from './settings';
 import { outputModeOf, readSettings, singleIdOperation, toOutput } from './settings';
@@ -10,7 +11,7 @@ import { outputModeOf, readSettings, singleIdOperation, toOutput } from './setti
  * `sale.paysystem.settings.invoice.get` (docs/contract.md#the-method). The pay system is chosen by ID
  * or by the code of the REST handler it runs; with a handler, the first pay system using it is read.
  */
-export const METHOD = 'sale.paysystem.settings.invoice.get';
+export const METHOD = REST_METHODS.invoiceSettings;
 
 const OPERATION = 'get';
 

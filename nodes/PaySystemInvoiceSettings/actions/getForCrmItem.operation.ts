@@ -1,13 +1,14 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
-import type { Bitrix24Outcome } from '../../shared/bitrix24/transport/answers';
-import { isRecord } from '../../shared/bitrix24/transport/answers';
 import { invalidResponse, paymentNotFound } from '../../shared/bitrix24/errors/failures';
 import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
 import { describeValue, parsePositiveId } from '../../shared/bitrix24/run/itemInput';
-import type { Operation, Step } from '../../shared/bitrix24/run/runner';
+import type { Operation, Step } from '../../shared/bitrix24/run/operation';
+import { allSteps } from '../../shared/bitrix24/run/operation';
+import type { Bitrix24Outcome } from '../../shared/bitrix24/transport/answers';
+import { isRecord } from '../../shared/bitrix24/transport/answers';
+import { REST_METHODS } from '../../shared/bitrix24/transport/methods';
 import { operationOption, wholeIdField } from './fields';
-import { METHOD as SETTINGS_METHOD } from './getForPayment.operation';
 import type { OutputMode } from './settings';
 import { outputModeOf, readSettings, toOutput } from './settings';
 
@@ -16,7 +17,7 @@ import { outputModeOf, readSettings, toOutput } from './settings';
  * object (docs/contract.md#operations). Two steps, each batched across the run's items: the payments
  * from `crm.item.payment.list` (following `next`), then `sale.paysystem.settings.payment.get` per payment.
  */
-export const LIST_METHOD = 'crm.item.payment.list';
+export const LIST_METHOD = REST_METHODS.crmItemPayments;
 
 const OPERATION = 'getForCrmItem';
 
@@ -126,22 +127,15 @@ function listPayments(request: Request, found: Payment[], start: number): Step {
 /** Step two: every payment's settings; one failing payment fails the item, and none of its payments is emitted. */
 function readEverySettings(request: Request, payments: Payment[]): Step {
 	const steps = payments.map((payment) =>
-		readSettings({ method: SETTINGS_METHOD, params: { PAYMENT_ID: payment.id, PAY_SYSTEM_ID: payment.paySystemId } }, (settings, time) => ({
+		readSettings({ method: REST_METHODS.paymentSettings, params: { PAYMENT_ID: payment.id, PAY_SYSTEM_ID: payment.paySystemId } }, (settings, time) => ({
 			items: toItems(request, payment, settings, time),
 		})),
 	);
-	return {
-		calls: steps.flatMap((step) => ('calls' in step ? step.calls : [])),
-		next: (answers) => {
-			const items: IDataObject[] = [];
-			for (const [position, step] of steps.entries()) {
-				const done = 'calls' in step ? step.next([answers[position]]) : step;
-				if ('failure' in done) return { failure: done.failure, ids: { paymentId: payments[position].id } };
-				if ('items' in done) items.push(...done.items);
-			}
-			return { items };
-		},
-	};
+	return allSteps(steps, (done) => {
+		const failed = done.findIndex((step) => 'failure' in step);
+		if (failed >= 0) return { ...done[failed], ids: { paymentId: payments[failed].id } };
+		return { items: done.flatMap((step) => ('items' in step ? step.items : [])) };
+	});
 }
 
 /** One payment's settings as output `json`, by its output mode (docs/contract.md#outputs). */

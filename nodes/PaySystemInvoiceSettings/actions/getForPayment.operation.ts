@@ -1,6 +1,7 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
+import { REST_METHODS } from '../../shared/bitrix24/transport/methods';
 import { operationOption, paySystemLocator, wholeIdField } from './fields';
 import type { OutputMode } from './settings';
 import { outputModeOf, readSettings, singleIdOperation, toOutput } from './settings';
@@ -10,7 +11,7 @@ import { outputModeOf, readSettings, singleIdOperation, toOutput } from './setti
  * `sale.paysystem.settings.payment.get` (docs/contract.md#operations). Payments are how current
  * portals pay smart invoices, deals and orders; the method takes the pay system by ID only.
  */
-export const METHOD = 'sale.paysystem.settings.payment.get';
+export const METHOD = REST_METHODS.paymentSettings;
 
 const OPERATION = 'getForPayment';
 

@@ -1,6 +1,6 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
-import type { Operation } from '../../shared/bitrix24/run/runner';
+import type { Operation } from '../../shared/bitrix24/run/operation';
 import * as get from './get.operation';
 import * as getForCrmItem from './getForCrmItem.operation';
 import * as getForPayment from './getForPayment.operation';

@@ -4,7 +4,7 @@ import { asMap } from '../../shared/bitrix24/transport/answers';
 import type { Call } from '../../shared/bitrix24/transport/calls';
 import { invalidResponse } from '../../shared/bitrix24/errors/failures';
 import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
-import type { Operation, Step } from '../../shared/bitrix24/run/runner';
+import type { Operation, Step } from '../../shared/bitrix24/run/operation';
 
 /** How the operations shape their output items (docs/contract.md#outputs). */
 export type OutputMode = 'settings' | 'keyValue' | 'full';

@@ -1,6 +1,7 @@
 import type { DeclarativeRestApiSettings, IAuthenticateRuleResponseSuccessBody } from 'n8n-workflow';
 
 import { describeErrorCode } from '../errors/codes';
+import { REST_METHODS } from '../transport/methods';
 
 /**
  * The credentials' "Test" button calls the package's own method without parameters. Bitrix24 checks
@@ -10,7 +11,7 @@ import { describeErrorCode } from '../errors/codes';
  */
 export const CREDENTIAL_TEST_REQUEST: DeclarativeRestApiSettings.HttpRequestOptions = {
 	method: 'POST',
-	url: 'sale.paysystem.settings.invoice.get.json',
+	url: `${REST_METHODS.invoiceSettings}.json`,
 	body: {},
 	json: true,
 	ignoreHttpStatusErrors: true,

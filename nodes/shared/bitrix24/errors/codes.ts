@@ -1,4 +1,12 @@
-import type { FailureFacts } from './failures';
+/** What decides whether a failure is worth sending again (docs/contract.md#faults-and-limits). */
+export interface FailureFacts {
+	errorCode: string;
+	httpCode: number | null;
+	/** The transport's own code (ECONNRESET, ...) when no answer came. */
+	transportCode?: string | null;
+	/** The answer began as JSON but broke off: damaged on the way. */
+	truncated?: boolean;
+}
 
 /**
  * Every error code the package can report: Bitrix24's own (method and general codes, see
@@ -12,6 +20,15 @@ export interface ErrorCodeInfo {
 	hint: string;
 }
 
+/** The Bitrix24 codes the package acts on by name, beyond showing them. */
+export const BITRIX24_CODES = {
+	queryLimitExceeded: 'QUERY_LIMIT_EXCEEDED',
+	operationTimeLimit: 'OPERATION_TIME_LIMIT',
+	batchMethodNotAllowed: 'ERROR_BATCH_METHOD_NOT_ALLOWED',
+	unexpectedAnswer: 'ERROR_UNEXPECTED_ANSWER',
+} as const;
+
+/** The codes the package reports itself, where no Bitrix24 code fits. */
 export const LOCAL_ERROR_CODES = {
 	invalidParameter: 'INVALID_PARAMETER',
 	networkError: 'NETWORK_ERROR',
@@ -63,12 +80,12 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		retried: false,
 		hint: 'No pay system uses this REST handler. Create a pay system with the handler, or select the pay system by ID.',
 	},
-	QUERY_LIMIT_EXCEEDED: {
+	[BITRIX24_CODES.queryLimitExceeded]: {
 		httpStatus: 503,
 		retried: true,
 		hint: 'The portal kept refusing calls for its rate limit until the node had waited "Max Wait for Portal Limits". Other applications or n8n workers share the limit: raise that option, choose the "Portal Rate Limit" that matches the plan, or run at a quieter time.',
 	},
-	OPERATION_TIME_LIMIT: {
+	[BITRIX24_CODES.operationTimeLimit]: {
 		httpStatus: 429,
 		retried: true,
 		hint: 'This method used up its run-time budget on the portal for the last 10 minutes, and the budget did not free up within "Max Wait for Portal Limits". Raise that option, or run again after the budget resets.',
@@ -83,7 +100,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		retried: true,
 		hint: 'The portal failed internally. Run again later; if it persists, contact the portal administrator or Bitrix24 support.',
 	},
-	ERROR_UNEXPECTED_ANSWER: {
+	[BITRIX24_CODES.unexpectedAnswer]: {
 		httpStatus: 500,
 		retried: true,
 		hint: 'The portal returned an unexpected answer. Run again later; if it persists, contact Bitrix24 support.',
@@ -124,7 +141,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		retried: false,
 		hint: 'The portal was deleted or its public part is closed. Check the portal address.',
 	},
-	ERROR_BATCH_METHOD_NOT_ALLOWED: {
+	[BITRIX24_CODES.batchMethodNotAllowed]: {
 		httpStatus: 405,
 		retried: false,
 		hint: 'The portal does not allow this method in batch calls. Turn off the "Batch Requests" option.',
@@ -183,3 +200,14 @@ export function describeErrorCode(code: string): ErrorCodeInfo {
 	return Object.prototype.hasOwnProperty.call(ERROR_TABLE, code) ? ERROR_TABLE[code] : UNKNOWN_CODE;
 }
 
+
+/** The one answer to "is this sent again": the table's rule for the code. */
+export function isRetried(failure: FailureFacts): boolean {
+	const rule = describeErrorCode(failure.errorCode).retried;
+	return typeof rule === 'function' ? rule(failure) : rule;
+}
+
+/** True for the portal's refusals for its limits: sent again when their time comes, not counted as retries. */
+export function isLimitRefusal(failure: FailureFacts): boolean {
+	return failure.errorCode === BITRIX24_CODES.queryLimitExceeded || failure.errorCode === BITRIX24_CODES.operationTimeLimit;
+}

@@ -1,18 +1,9 @@
 import type { IDataObject, INode, INodeExecutionData, JsonObject } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import type { FailureFacts } from './codes';
 import { LOCAL_ERROR_CODES, describeErrorCode } from './codes';
 import { redactSecrets } from './redact';
-
-/** What decides whether a failure is worth sending again (docs/contract.md#faults-and-limits). */
-export interface FailureFacts {
-	errorCode: string;
-	httpCode: number | null;
-	/** The transport's own code (ECONNRESET, ...) when no answer came. */
-	transportCode?: string | null;
-	/** The answer began as JSON but broke off: damaged on the way. */
-	truncated?: boolean;
-}
 
 /**
  * A failed call or item as users see it: the Bitrix24 (or local) code, the portal's own text (null
@@ -22,12 +13,6 @@ export interface FailureFacts {
 export interface Bitrix24Failure extends FailureFacts {
 	errorDescription: string | null;
 	message: string;
-}
-
-/** The one answer to "is this sent again": the error table's rule for the code. */
-export function isRetried(failure: FailureFacts): boolean {
-	const rule = describeErrorCode(failure.errorCode).retried;
-	return typeof rule === 'function' ? rule(failure) : rule;
 }
 
 function localFailure(errorCode: string, httpCode: number | null, text: string): Bitrix24Failure {

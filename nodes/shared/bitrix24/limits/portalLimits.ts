@@ -7,10 +7,10 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { BITRIX24_CODES } from '../errors/codes';
 import type { Bitrix24Failure } from '../errors/failures';
 import type { OperatingBudgets } from './operatingBudget';
 import type { PaceTicket, PortalBuckets, PortalPace, RateLimit } from './pacing';
-import { OPERATION_TIME_LIMIT, QUERY_LIMIT_EXCEEDED } from './retryPolicy';
 
 /** A wait at least this long is written to n8n's log. */
 export const LOGGED_WAIT_MS = 5_000;
@@ -118,11 +118,11 @@ export class PortalLimits {
 		budgets.noteClock(this.portal, facts.time, now);
 		facts.calls.forEach((call, position) => {
 			if (call.failure === null) budgets.noteAnswered(this.portal, call.method, call.time);
-			else if (call.failure.errorCode === OPERATION_TIME_LIMIT && !ranLater(facts.calls, position)) budgets.noteRefused(this.portal, call.method, call.time, now);
+			else if (call.failure.errorCode === BITRIX24_CODES.operationTimeLimit && !ranLater(facts.calls, position)) budgets.noteRefused(this.portal, call.method, call.time, now);
 		});
 		if (pass.ticket === null) return;
 		// The bucket refuses whole requests: a command refused inside an admitted batch says nothing of it.
-		if (facts.failure?.errorCode === QUERY_LIMIT_EXCEEDED) this.pace.refused(pass.ticket, now);
+		if (facts.failure?.errorCode === BITRIX24_CODES.queryLimitExceeded) this.pace.refused(pass.ticket, now);
 		else if (facts.failure === null || facts.failure.httpCode !== null) this.pace.answered(now);
 	}
 

@@ -1,15 +1,15 @@
 /**
  * How long to wait before sending a failed request again, and when to give up. Whether a failure is
- * sent again at all is the error table's word (failures.ts `isRetried`). The methods only read, so a
+ * sent again at all is the error table's word (errors/codes.ts `isRetried`). The methods only read, so a
  * repeat is always safe; the bounds keep a broken portal from holding a run for long. A refusal for
  * the portal's limits (QUERY_LIMIT_EXCEEDED, OPERATION_TIME_LIMIT) is not a broken portal: it uses no
  * retry, and its wait is the pacing's and the operating budget's, bounded by time (portalLimits.ts).
  */
-import type { FailureFacts } from '../errors/failures';
-import { isRetried } from '../errors/failures';
+import type { FailureFacts } from '../errors/codes';
+import { isRetried } from '../errors/codes';
 
 export interface RetryPolicy {
-	/** Repeats of one request after its first attempt. */
+	/** Repeats of one request after its first attempt (the Max Retries option). */
 	maxRetries: number;
 	/** The first backoff; each later one doubles, up to `maxDelayMs`. */
 	baseDelayMs: number;
@@ -18,28 +18,13 @@ export interface RetryPolicy {
 	maxTotalWaitMs: number;
 }
 
-export const DEFAULT_MAX_RETRIES = 5;
-export const MAX_RETRIES_LIMIT = 10;
-
-export const DEFAULT_RETRY_POLICY: Readonly<RetryPolicy> = {
-	maxRetries: DEFAULT_MAX_RETRIES,
+/** The backoff's fixed bounds; how many retries a run makes is its option's (run/options.ts). */
+export const BACKOFF: Readonly<Omit<RetryPolicy, 'maxRetries'>> = {
 	baseDelayMs: 500,
 	maxDelayMs: 30_000,
 	// A portal that fails this long is down, not busy.
 	maxTotalWaitMs: 11 * 60_000,
 };
-
-export const OPERATION_TIME_LIMIT = 'OPERATION_TIME_LIMIT';
-export const QUERY_LIMIT_EXCEEDED = 'QUERY_LIMIT_EXCEEDED';
-
-/** Minutes a run may wait in all for the portal's limits, unless its options say otherwise. */
-export const DEFAULT_MAX_WAIT_MINUTES = 30;
-export const MAX_WAIT_MINUTES_LIMIT = 24 * 60;
-
-/** True for the portal's refusals for its limits: sent again when their time comes, not counted as retries. */
-export function isLimitRefusal(failure: FailureFacts): boolean {
-	return failure.errorCode === QUERY_LIMIT_EXCEEDED || failure.errorCode === OPERATION_TIME_LIMIT;
-}
 
 /** Exponential backoff with equal jitter: half the step is fixed, half random, so clients spread out. */
 export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number): number {

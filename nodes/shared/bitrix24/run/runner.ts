@@ -1,40 +1,18 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { BITRIX24_CODES } from '../errors/codes';
+import type { Bitrix24Failure, FailedItem } from '../errors/failures';
+import { invalidParameter, toErrorItem, toNodeError, toRoutedErrorItem } from '../errors/failures';
 import type { Bitrix24Outcome } from '../transport/answers';
 import type { Call } from '../transport/calls';
 import { BATCH_LIMIT } from '../transport/calls';
-import type { ClientSettings } from '../transport/client';
-import { Bitrix24Client, DEFAULT_PARALLEL_REQUESTS, DEFAULT_TIMEOUT_MS, MAX_PARALLEL_REQUESTS, MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from '../transport/client';
+import { Bitrix24Client } from '../transport/client';
 import type { AuthenticationMethod } from '../transport/connection';
-import type { Bitrix24Failure, FailedItem } from '../errors/failures';
-import { invalidParameter, toErrorItem, toNodeError, toRoutedErrorItem } from '../errors/failures';
 import { ItemInput, parameterReader } from './itemInput';
-import { rateLimitOf } from '../limits/pacing';
-import { DEFAULT_MAX_RETRIES, DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, MAX_RETRIES_LIMIT, MAX_WAIT_MINUTES_LIMIT } from '../limits/retryPolicy';
-
-/**
- * Where one input item stands: calls still to be answered (and what to do with the answers, in the
- * calls' order), or done with its output `json` objects, or failed.
- */
-export type Step =
-	| { calls: Call[]; next: (answers: Bitrix24Outcome[]) => Step }
-	| { items: IDataObject[] }
-	| { failure: Bitrix24Failure; ids?: IDataObject };
-
-/** What an operation brings to the runner: how an item becomes calls, and how answers become items. */
-export interface Operation {
-	/** The node's `operation` value. */
-	value: string;
-	/** The ids an error's `details` names, each null until the item gives a valid one. */
-	ids: IDataObject;
-	/** How messages name what an item reads, e.g. "invoice 42"; null when its ids are not known. */
-	subject(ids: IDataObject): string | null;
-	/** What messages say instead, e.g. "no valid invoice ID". */
-	noSubject: string;
-	/** Reads and checks one item's parameters (refusing through `input`) and returns its first step. */
-	plan(input: ItemInput): Step;
-}
+import type { Operation, Step } from './operation';
+import { settle } from './operation';
+import { clientSettingsOf } from './options';
 
 interface ItemState {
 	ids: IDataObject;
@@ -47,35 +25,6 @@ interface PendingCall {
 	itemIndex: number;
 	slot: number;
 	call: Call;
-}
-
-/** A whole number from an option, held within its range; the default when it is not a number. */
-function boundedOption(value: unknown, fallback: number, min: number, max: number): number {
-	const requested = Number(value ?? fallback);
-	return Number.isFinite(requested) ? Math.min(max, Math.max(min, Math.floor(requested))) : fallback;
-}
-
-/** The run's pacing, requests in flight, waiting, retry and timeout settings, from the first item's options. */
-export function clientSettingsOf(options: IDataObject): ClientSettings {
-	return {
-		rateLimit: rateLimitOf(options.rateLimit ?? 'standard'),
-		parallelRequests: boundedOption(options.parallelRequests, DEFAULT_PARALLEL_REQUESTS, 1, MAX_PARALLEL_REQUESTS),
-		maxLimitWaitMs: boundedOption(options.maxWaitMinutes, DEFAULT_MAX_WAIT_MINUTES, 0, MAX_WAIT_MINUTES_LIMIT) * 60_000,
-		retryPolicy: {
-			...DEFAULT_RETRY_POLICY,
-			maxRetries: boundedOption(options.maxRetries, DEFAULT_MAX_RETRIES, 0, MAX_RETRIES_LIMIT),
-		},
-		timeoutMs: boundedOption(options.timeout, DEFAULT_TIMEOUT_MS, MIN_TIMEOUT_MS, MAX_TIMEOUT_MS),
-	};
-}
-
-const BATCH_NOT_ALLOWED = 'ERROR_BATCH_METHOD_NOT_ALLOWED';
-
-/** A step with no calls left to make is decided by its continuation at once. */
-function settle(step: Step): Step {
-	let current = step;
-	while ('calls' in current && current.calls.length === 0) current = current.next([]);
-	return current;
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {
@@ -206,10 +155,10 @@ class Run {
 		const batched = calls.flatMap((call, position) => (this.useBatch && !this.singleMethods.has(call.method) ? [position] : []));
 		if (batched.length > 1) {
 			const answer = await this.client.batch(batched.map((position) => calls[position]));
-			if (answer.ok || answer.failure.errorCode !== BATCH_NOT_ALLOWED) {
+			if (answer.ok || answer.failure.errorCode !== BITRIX24_CODES.batchMethodNotAllowed) {
 				batched.forEach((position, index) => {
 					const outcome = answer.ok ? answer.outcomes[index] : { ok: false as const, failure: answer.failure };
-					if (!outcome.ok && outcome.failure.errorCode === BATCH_NOT_ALLOWED) this.singleMethods.add(calls[position].method);
+					if (!outcome.ok && outcome.failure.errorCode === BITRIX24_CODES.batchMethodNotAllowed) this.singleMethods.add(calls[position].method);
 					else outcomes[position] = outcome;
 				});
 			} else {

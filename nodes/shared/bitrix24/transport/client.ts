@@ -6,17 +6,20 @@ import type { Call } from './calls';
 import { toBatchCommand } from './calls';
 import type { AuthenticationMethod, Connection, RequestContext } from './connection';
 import { learnRefreshedSecrets, openConnection, postCall } from './connection';
-import type { Bitrix24Failure, FailureFacts } from '../errors/failures';
-import { invalidResponse, isRetried } from '../errors/failures';
+import { REST_METHODS } from './methods';
+import type { FailureFacts } from '../errors/codes';
+import { BITRIX24_CODES, isLimitRefusal, isRetried } from '../errors/codes';
+import type { Bitrix24Failure } from '../errors/failures';
+import { invalidResponse } from '../errors/failures';
 import type { OperatingBudgets } from '../limits/operatingBudget';
 import { PROCESS_OPERATING_BUDGETS } from '../limits/operatingBudget';
 import type { PortalBuckets, RateLimit } from '../limits/pacing';
-import { PROCESS_PORTAL_BUCKETS, RATE_LIMIT_PRESETS } from '../limits/pacing';
+import { PROCESS_PORTAL_BUCKETS } from '../limits/pacing';
 import type { AnswerFacts, Pass } from '../limits/portalLimits';
 import { PortalLimits } from '../limits/portalLimits';
 import { redactSecrets } from '../errors/redact';
 import type { RetryPolicy } from '../limits/retryPolicy';
-import { DEFAULT_MAX_WAIT_MINUTES, DEFAULT_RETRY_POLICY, backoffDelay, isLimitRefusal, retryDelay } from '../limits/retryPolicy';
+import { backoffDelay, retryDelay } from '../limits/retryPolicy';
 import { RunStop } from '../limits/waits';
 import { TokenRotation } from './tokenRotation';
 
@@ -41,26 +44,13 @@ export interface ClientSettings {
 	progress?: () => string;
 }
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
-export const MIN_TIMEOUT_MS = 100;
-export const MAX_TIMEOUT_MS = 10 * 60_000;
-
-/** Three requests in flight hide a slow portal's latency (docs/contract.md#parallel-requests). */
-export const DEFAULT_PARALLEL_REQUESTS = 3;
-export const MAX_PARALLEL_REQUESTS = 5;
-
-export const DEFAULT_CLIENT_SETTINGS: Readonly<ClientSettings> = {
-	rateLimit: RATE_LIMIT_PRESETS.standard,
-	parallelRequests: DEFAULT_PARALLEL_REQUESTS,
-	maxLimitWaitMs: DEFAULT_MAX_WAIT_MINUTES * 60_000,
-	retryPolicy: DEFAULT_RETRY_POLICY,
-	timeoutMs: DEFAULT_TIMEOUT_MS,
-};
-
 export type BatchOutcome = { ok: true; outcomes: Bitrix24Outcome[] } | { ok: false; failure: Bitrix24Failure };
 
-/** A batch command: its key in the envelope and its encoded call. */
+/** A batch command: its key in the envelope and its encoded call (a single call: its method). */
 type Command = [key: string, command: string];
+
+/** One round's answer: each command's outcome by key (undefined: left unanswered), or the request's failure. */
+type Round = { ok: true; commands: Map<string, Bitrix24Outcome | undefined> } | { ok: false; failure: Bitrix24Failure };
 
 /**
  * The one door to a Bitrix24 portal: sends calls through n8n's authenticated request helper (so
@@ -113,7 +103,7 @@ export class Bitrix24Client {
 	static async open(
 		context: RequestContext,
 		authentication: AuthenticationMethod,
-		settings: ClientSettings = DEFAULT_CLIENT_SETTINGS,
+		settings: ClientSettings,
 	): Promise<Bitrix24Client> {
 		return new Bitrix24Client(context, await openConnection(context, authentication), settings);
 	}
@@ -133,16 +123,13 @@ export class Bitrix24Client {
 
 	/** One REST call: POST `<base>/<method>.json` with a JSON body, repeated while the failure is transient. */
 	async call(call: Call): Promise<Bitrix24Outcome> {
-		const calls = new Map([[call.method, 1]]);
-		let afterRefusal = false;
-		for (let retry = 1, refusals = 0; ; ) {
+		const only: Command = ['call', call.method];
+		const calls = methodCounts([only]);
+		const settled = await this.untilSettled([only], async (_pending, afterRefusal) => {
 			const outcome = await this.exchange({ method: call.method, body: call.params, calls, afterRefusal });
-			if (outcome.ok) return outcome;
-			afterRefusal = isLimitRefusal(outcome.failure);
-			const delay = afterRefusal ? this.refusalDelay(calls, ++refusals) : this.delayBeforeRetry([outcome.failure], retry++);
-			if (delay === null) return outcome;
-			await this.waitBeforeRetry(delay);
-		}
+			return { ok: true, commands: new Map([[only[0], outcome]]) };
+		});
+		return settled.ok ? settled.outcomes[0] : { ok: false, failure: settled.failure };
 	}
 
 	/**
@@ -152,35 +139,42 @@ export class Bitrix24Client {
 	 */
 	async batch(calls: readonly Call[]): Promise<BatchOutcome> {
 		const commands = calls.map((call, position): Command => [`i${position}`, toBatchCommand(call)]);
+		return await this.untilSettled(commands, async (pending, afterRefusal) => await this.batchRound(pending, afterRefusal));
+	}
+
+	/**
+	 * The refusal-or-retry loop of every request, written once: sends the commands, keeps each answered
+	 * outcome, and sends again those that failed transiently, were refused for the portal's limits or
+	 * were left unanswered, while the bounds allow. Refusals wait for the portal's limits; any other
+	 * failure spends a retry. A round that failed as a whole, with nothing answered, ends as that failure.
+	 */
+	private async untilSettled(
+		commands: readonly Command[],
+		sendRound: (pending: readonly Command[], afterRefusal: boolean) => Promise<Round>,
+	): Promise<BatchOutcome> {
 		const answered = new Map<string, Bitrix24Outcome>();
 		let pending = commands;
 		let afterRefusal = false;
 		for (let retry = 1, refusals = 0; pending.length > 0; ) {
-			const round = await this.batchRound(pending, afterRefusal);
+			const round = await sendRound(pending, afterRefusal);
 			const retryable: Command[] = [];
 			const failures: FailureFacts[] = [];
-			if (!round.ok) {
-				retryable.push(...pending);
-				failures.push(round.failure);
-			} else {
-				for (const entry of pending) {
-					const outcome = round.commands.get(entry[0]);
-					if (outcome === undefined || (!outcome.ok && (isRetried(outcome.failure) || isLimitRefusal(outcome.failure)))) {
-						retryable.push(entry);
-						failures.push(outcome === undefined ? UNANSWERED : outcome.failure);
-					} else {
-						answered.set(entry[0], outcome);
-					}
+			for (const entry of pending) {
+				const outcome = round.ok ? round.commands.get(entry[0]) : { ok: false as const, failure: round.failure };
+				if (outcome === undefined || (!outcome.ok && (isRetried(outcome.failure) || isLimitRefusal(outcome.failure)))) {
+					retryable.push(entry);
+					failures.push(outcome === undefined ? UNANSWERED : outcome.failure);
+				} else {
+					answered.set(entry[0], outcome);
 				}
 			}
 			if (retryable.length === 0) break;
-			// Refusals for the portal's limits wait for their time; any other failure spends a retry.
 			afterRefusal = failures.every(isLimitRefusal);
 			const delay = afterRefusal
 				? this.refusalDelay(methodCounts(retryable), ++refusals)
 				: this.delayBeforeRetry(failures.filter((failure) => !isLimitRefusal(failure)), retry++);
 			if (delay === null) {
-				// Nothing answered at all: the batch as a whole failed (the caller may fall back to single calls).
+				// Nothing answered at all: the request as a whole failed (a batch's caller may fall back to single calls).
 				if (!round.ok && answered.size === 0) return round;
 				for (const [key] of retryable) {
 					const last = round.ok ? round.commands.get(key) : { ok: false as const, failure: round.failure };
@@ -195,10 +189,7 @@ export class Bitrix24Client {
 	}
 
 	/** Sends one batch request and reads each command's outcome from the answer. */
-	private async batchRound(
-		commands: readonly Command[],
-		afterRefusal: boolean,
-	): Promise<{ ok: true; commands: Map<string, Bitrix24Outcome | undefined> } | { ok: false; failure: Bitrix24Failure }> {
+	private async batchRound(commands: readonly Command[], afterRefusal: boolean): Promise<Round> {
 		const calls = methodCounts(commands);
 		let byKey: Map<string, Bitrix24Outcome | undefined> | null = null;
 		const readCommands = async (result: unknown): Promise<AnswerFacts['calls']> => {
@@ -216,7 +207,7 @@ export class Bitrix24Client {
 			});
 		};
 		const body: IDataObject = { halt: 0, cmd: Object.fromEntries(commands) as IDataObject };
-		const outcome = await this.exchange({ method: 'batch', body, calls, afterRefusal, readCommands });
+		const outcome = await this.exchange({ method: REST_METHODS.batch, body, calls, afterRefusal, readCommands });
 		if (!outcome.ok) return outcome;
 		if (byKey === null) {
 			return { ok: false, failure: invalidResponse(200, 'The Bitrix24 portal answered the batch call without its result maps') };
@@ -294,4 +285,4 @@ function methodCounts(commands: readonly Command[]): Map<string, number> {
 }
 
 /** A command the portal's batch answer did not mention: it has no answer yet, so it is sent again. */
-const UNANSWERED: FailureFacts = { errorCode: 'ERROR_UNEXPECTED_ANSWER', httpCode: null };
+const UNANSWERED: FailureFacts = { errorCode: BITRIX24_CODES.unexpectedAnswer, httpCode: null };
