@@ -19,7 +19,7 @@ export const NODE_TYPE = `${PACKAGE_NAME}.bitrix24PaySystemInvoiceSettings`;
 
 /** The n8n release in use: N8N_VERSION, as dev/scripts/n8n.sh exports it (default 2.41.1). */
 export const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
-/** n8n 1.x: its error output, CLI and editor differ from 2.x where the tests look (README, Compatibility). */
+/** n8n 1.x: its error output, CLI and editor differ from 2.x where the tests look (docs/compatibility.md). */
 export const IS_N8N_1 = N8N_VERSION.startsWith('1.');
 
 /** Where dev/scripts/n8n.sh put n8n: its N8N_HOME, or the default cache folder. */

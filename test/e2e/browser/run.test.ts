@@ -1,7 +1,7 @@
 // The editor as a new user meets the package: the node panel finds the node, and the demo workflow that
 // `npm start` imports runs with "Execute workflow": the legacy invoice branch and, beside it, the smart
 // invoice branch. Runs on n8n 2.41.1 and on n8n 1.123.81 (N8N_VERSION): both editors mark these
-// elements alike; the error branches differ as the README's Compatibility says.
+// elements alike; the error branches differ as docs/compatibility.md says.
 import type { Locator, Page } from 'playwright-core';
 
 import { DEMO_NODES } from '../../../dev/playground/demoWorkflow';

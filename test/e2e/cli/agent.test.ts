@@ -4,7 +4,7 @@
 // the model is shown, what it reads back after each call (success and errors), what the portal
 // receives, and what the agent outputs, for legacy invoices (`get`) and for payments (`getForPayment`).
 // Where the lines differ it is n8n's doing, and the expectations say so: 1.123 runs a turn's calls last
-// first, and a call that throws with On Error unset stops the run there (README, Compatibility).
+// first, and a call that throws with On Error unset stops the run there (docs/compatibility.md).
 import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';

@@ -31,22 +31,28 @@ import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
 import { SETTINGS, STANDARD_PORTAL, byPaySystemId } from '../../support';
 
 const README = readFileSync(path.join(PACKAGE_ROOT, 'README.md'), 'utf8');
+const INSTALLATION_PAGE = readFileSync(path.join(PACKAGE_ROOT, 'docs/installation.md'), 'utf8');
 const VERSION = (JSON.parse(readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
-/** The fenced block of `language` that follows `marker` in the README's Installation section, unindented. */
-function readmeBlock(marker: string, language: string): string {
-	const installation = README.slice(README.indexOf('## Installation'), README.indexOf('## Operations'));
-	const after = installation.slice(installation.indexOf(marker));
+/** The fenced block of `language` that follows `marker` in `text` (from the page `page`), unindented. */
+function fencedBlock(page: string, text: string, marker: string, language: string): string {
+	const after = text.slice(text.indexOf(marker));
 	const match = new RegExp('```' + language + '\\n([\\s\\S]*?)\\n\\s*```').exec(after);
-	if (!installation.includes(marker) || match === null) throw new Error(`README: no ${language} block after "${marker}"`);
+	if (!text.includes(marker) || match === null) throw new Error(`${page}: no ${language} block after "${marker}"`);
 	return match[1]
 		.split('\n')
 		.map((line) => line.trim())
 		.join('\n');
 }
 
+/** The fenced block of `language` that follows `marker` in the README's Installation section. */
+function readmeBlock(marker: string, language: string): string {
+	return fencedBlock('README', README.slice(README.indexOf('## Installation'), README.indexOf('## Operations')), marker, language);
+}
+
 const COMMAND_LINE = readmeBlock('**From the command line**', 'sh');
-const DOCKERFILE_RUN = readmeBlock('**Docker:**', 'dockerfile')
+const DOCKERFILE = readmeBlock('**Docker:**', 'dockerfile');
+const DOCKERFILE_RUN = DOCKERFILE
 	.split('\n')
 	.filter((line) => line.startsWith('RUN '))
 	.map((line) => line.slice('RUN '.length))
@@ -108,6 +114,11 @@ describe(`Installing the package into n8n ${N8N_VERSION}, the README's three way
 	it('reads the commands from the README', () => {
 		expect(COMMAND_LINE).toBe('mkdir -p ~/.n8n/nodes && cd ~/.n8n/nodes\nnpm install n8n-nodes-bitrix24-paysystem');
 		expect(DOCKERFILE_RUN).toBe('mkdir -p /home/node/.n8n/nodes && cd /home/node/.n8n/nodes && npm install n8n-nodes-bitrix24-paysystem');
+	});
+
+	it('finds the same commands in docs/installation.md', () => {
+		expect(fencedBlock('docs/installation.md', INSTALLATION_PAGE, '## From the command line', 'sh')).toBe(COMMAND_LINE);
+		expect(fencedBlock('docs/installation.md', INSTALLATION_PAGE, '## Docker', 'dockerfile')).toBe(DOCKERFILE);
 	});
 
 	describe.each(PATHS)('$name', ({ install, lookups }) => {
