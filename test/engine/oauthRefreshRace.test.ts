@@ -217,12 +217,13 @@ describe.each(LINES)('OAuth2 refresh races on %s', (_line, oauth2Refresh) => {
 		});
 	});
 
-	it('a token whose `expires` comes mid-run, 3 in flight, 150 ms a request: from a few seconds before it, one request at a time, and one meets it', async () => {
-		portal().setOptions({ limits: null, latency: { perRequestMs: 150, perCallMs: 0 } });
-		// `expires` 6 to 7 s ahead: some 1.5 s of requests three at a time, then one at a time until one
-		// meets the expiry and n8n renews the token, then three at a time again.
+	it('a token whose `expires` comes mid-run, 3 in flight, 200 ms a request: from a few seconds before it, one request at a time, and one meets it', async () => {
+		portal().setOptions({ limits: null, latency: { perRequestMs: 200, perCallMs: 0 } });
+		// `expires` 6 to 7 s ahead: 1 to 2 s of requests three at a time, then one at a time until one meets
+		// the expiry and n8n renews the token, then three at a time again. Three at a time all along, the
+		// run would last some 9 s and meet the expiry too.
 		const tokens = portal().issueTokensExpiringIn(7);
-		const ids = range(1000, 90);
+		const ids = range(1000, 130);
 		const outcome = await race(ids, { batch: false, parallelRequests: 3, tokens, options: { rateLimit: 'none' } });
 		expectAllRight(outcome, ids);
 		expect(outcome.counts).toEqual({ granted: 1, refused: 0, sentAgain: 0 });
@@ -233,7 +234,7 @@ describe.each(LINES)('OAuth2 refresh races on %s', (_line, oauth2Refresh) => {
 		expect(met).toBeGreaterThan(10);
 		expect(met).toBeLessThan(outcome.restCodes.length - 10);
 		expect(outcome.result.credentialsHelper.saved).toHaveLength(1);
-	}, 30_000);
+	}, 60_000);
 
 	it.each([
 		['30 single calls, the token taken back as the 12th arrives', false, 30, 11],
