@@ -50,6 +50,8 @@ function gateOf(store: Store, gates: TokenGates, options: { webhook?: boolean; s
 
 /** A request whose answer the test gives: `sent` once it has left, `answer` to let it come back. */
 interface Pending {
+	/** How often it went into the portal's limits (each time takes a place and a turn in the bucket). */
+	entered: number;
 	sent: boolean;
 	answer(reply: HttpAnswer): void;
 	outcome: Promise<HttpAnswer>;
@@ -59,12 +61,13 @@ interface Pending {
 function send(gate: TokenGate): Pending {
 	let reply: (value: HttpAnswer) => void = () => undefined;
 	const replied = new Promise<HttpAnswer>((resolve) => (reply = resolve));
-	const pending: Pending = { sent: false, answer: reply, outcome: Promise.resolve(OK) };
+	const pending: Pending = { entered: 0, sent: false, answer: reply, outcome: Promise.resolve(OK) };
 	pending.outcome = (async () => {
 		const turn = gate.turn();
 		try {
 			let outcome = await turn.wait();
 			while (outcome === null) {
+				pending.entered += 1;
 				if (turn.mayGo()) {
 					pending.sent = true;
 					outcome = turn.answered(await replied);
@@ -147,6 +150,8 @@ describe('The token gate', () => {
 		requests[1].answer(OK);
 		await settle();
 		expect(sentOf(requests)).toEqual([true, true, true]);
+		// Those waiting went into the portal's limits only when they went.
+		expect(requests.map((request) => request.entered)).toEqual([1, 1, 1]);
 	});
 
 	it('holds the requests of every client of the process that holds the same token, and no other', async () => {

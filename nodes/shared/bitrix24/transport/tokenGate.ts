@@ -143,15 +143,15 @@ export class TokenGate {
 
 /**
  * One request at the gate. Before each send it waits (`wait`) while another request is out with a
- * token that may have expired, holding no place among the requests in flight; once the portal's limits
- * let it go, it asks again (`mayGo`), since the token may have expired meanwhile; it reports what came
- * back (`answered`), and when the request is settled (`done`) a request that went as the leader lets
- * the others go.
+ * token that may have expired, holding no place among the requests in flight, and takes the lead
+ * itself when the token may have expired and nobody leads. Once the portal's limits let it go it asks
+ * again (`mayGo`), since the token may have expired meanwhile; it reports what came back (`answered`),
+ * and when the request is settled (`done`) a leader lets the others go.
  */
 export class GateTurn {
 	/** The token this request went with last. */
 	private sentWith: TokenState | null = null;
-	/** The token this request leads for, once it went as the one request out with it, and when it went. */
+	/** The token this request leads for, once it is the one request out with it, and since when. */
 	private leading: TokenState | null = null;
 	private ledAt = 0;
 	private last: HttpAnswer | null = null;
@@ -162,11 +162,15 @@ export class GateTurn {
 	/**
 	 * Waits while another request leads. Returns that request's answer when its refresh failed and the
 	 * saved token is still the one this request would go with: sent, it would fail alike after another
-	 * refresh. Otherwise null: the request may try to go.
+	 * refresh. Otherwise null: the request may go on to the portal's limits, as the leader when the
+	 * token may have expired (so those released with it wait again, not in the limits).
 	 */
 	async wait(): Promise<HttpAnswer | null> {
-		if (this.leading !== null) return null;
-		for (let state = this.gate.current(); state !== null && state.leader !== null; state = this.gate.current()) {
+		for (let state = this.gate.current(); state !== null && this.leading === null; state = this.gate.current()) {
+			if (state.leader === null) {
+				if (!state.fresh(Date.now())) this.lead(state);
+				return null;
+			}
 			state.waiting += 1;
 			let handed: HttpAnswer | null;
 			try {
@@ -181,21 +185,24 @@ export class GateTurn {
 	}
 
 	/**
-	 * Right before sending: true when the request may go now, because the token is fresh or because it
-	 * goes as the leader (the first to find the token expired with nobody out, or the leader sent
-	 * again); false when another request leads.
+	 * Right before sending: true when the request may go now, because it leads or the token is fresh,
+	 * or because the token expired while it waited for the limits and nobody leads (it leads then);
+	 * false when another request leads: it waits again.
 	 */
 	mayGo(): boolean {
 		const state = this.gate.current();
 		this.sentWith = state;
 		if (state === null || this.leading !== null) return true;
 		if (state.leader !== null) return false;
-		if (state.fresh(Date.now())) return true;
+		if (!state.fresh(Date.now())) this.lead(state);
+		return true;
+	}
+
+	private lead(state: TokenState): void {
 		this.leading = state;
 		this.ledAt = Date.now();
 		state.leader = this;
 		state.done = new Promise((resolve) => (this.release = resolve));
-		return true;
 	}
 
 	/** What came back, handed back. An answer that met an expired token closes the gate until a leader has gone. */
