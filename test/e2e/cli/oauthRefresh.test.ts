@@ -111,20 +111,16 @@ describe(`OAuth2 in n8n ${N8N_VERSION} (CLI): K requests in flight on a saved to
 			);
 		});
 
-		it('every item is right, in order, and none failed', () => {
+		it(`every item is right; refreshes and requests sent again: ${JSON.stringify(IS_N8N_1 ? n8n1 : n8n2)}; one request met the expired token; n8n saved the granted token, and no secret reached what it printed`, () => {
 			expect(run.data.resultData.error).toBeUndefined();
 			expect(nodeOutput(run, nodeOf(k), 1)).toEqual([]);
 			expect(nodeOutput(run, nodeOf(k))).toEqual(IDS.map((id, item) => ({ json: SETTINGS.bank(id), pairedItem: { item } })));
-		});
 
-		it(`refreshes and requests sent again: ${JSON.stringify(IS_N8N_1 ? n8n1 : n8n2)}; one request met the expired token`, () => {
 			expect(measured).toEqual(IS_N8N_1 ? n8n1 : n8n2);
 			expect(refreshedWith).toEqual(Array(measured.granted + measured.refused).fill(issued.get(k)?.refresh_token));
 			// The one that went with the expired token, then nine answered: each item once.
 			expect(restCodes).toEqual(['expired_token', ...Array(IDS.length).fill(null)]);
-		});
 
-		it('n8n saved the granted token, and no secret reached what n8n printed', () => {
 			const tokenData = saved.data.oauthTokenData as TokenResponse;
 			expect(tokenData.access_token).not.toBe(issued.get(k)?.access_token);
 			expect(portal.secrets()).toEqual(expect.arrayContaining([tokenData.access_token, tokenData.refresh_token]));

@@ -123,7 +123,7 @@ describe(`Queue mode in n8n ${N8N_VERSION}, two workers: two executions at once 
 		n8n?.remove();
 	});
 
-	it('the two executions ran on the two workers, one request of each meeting the expired token', () => {
+	it(`the two executions ran on the two workers, one request of each meeting the expired token; every item right; refreshes and requests sent again: ${JSON.stringify(EXPECTED)}`, () => {
 		expect(outcomes.map(({ first }) => first).sort((a, b) => (a ?? 0) - (b ?? 0))).toEqual(CALLS.map(({ first }) => first));
 		expect(new Set(outcomes.map(({ worker }) => worker))).toEqual(new Set(Object.keys(workers)));
 		// Of the CALLS.length * IN_FLIGHT set out, each worker's gate let one go and held the others.
@@ -132,17 +132,13 @@ describe(`Queue mode in n8n ${N8N_VERSION}, two workers: two executions at once 
 		expect(codes.slice(0, MET_EXPIRED)).toEqual(Array(MET_EXPIRED).fill('expired_token'));
 		// After those two, each item once, answered.
 		expect(codes.slice(MET_EXPIRED)).toEqual(Array(CALLS.length * N).fill(null));
-	});
 
-	it('each execution succeeded with all its invoices, in order, and no error items', () => {
 		for (const { execution, first, items, errorItems, error } of outcomes) {
 			expect({ status: execution.status, error, errorItems: errorItems.slice(0, 3).map(({ json }) => json) }).toEqual({ status: 'success', error: null, errorItems: [] });
 			expect(items.map(({ json }) => json)).toEqual(Array.from({ length: N }, (_, offset) => SETTINGS.bank((first ?? 0) + offset)));
 		}
 		expect(answers.map(({ status }) => status)).toEqual(CALLS.map(() => 200));
-	});
 
-	it(`refreshes and requests sent again: ${JSON.stringify(EXPECTED)}`, () => {
 		const { granted, refused } = portal.refreshes();
 		expect({ granted, refused, sentAgain: Object.values(sentAgain).reduce((sum, count) => sum + count, 0) }).toEqual(EXPECTED);
 		const secrets = portal.secrets();
