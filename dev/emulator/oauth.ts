@@ -48,19 +48,36 @@ export class OAuthServer {
 		return this.origin().replace(/^https?:\/\//, '');
 	}
 
+	/** New tokens for the app's scopes (or `scopes`), good for the app's lifetime. */
 	issueTokens(scopes?: string[]): TokenResponse {
+		return this.issue(scopes, this.app.accessTokenLifetimeSeconds);
+	}
+
+	/**
+	 * Tokens as a credential saved earlier holds them: the access token expires `seconds` from now, at
+	 * the `expires` the answer names (negative: it has expired, and `expires` is in the past), while
+	 * `expires_in` is the app's lifetime, as when they were issued. The refresh token is good as ever.
+	 */
+	issueTokensExpiringIn(seconds: number, scopes?: string[]): TokenResponse {
+		return this.issue(scopes, seconds);
+	}
+
+	/**
+	 * The access token is taken until the second `expires` names (unix seconds, as Bitrix24 answers),
+	 * so a client that reads `expires` knows the moment the portal starts refusing it.
+	 */
+	private issue(scopes: string[] | undefined, lifetimeSeconds: number): TokenResponse {
 		const granted = [...(scopes ?? this.app.scopes)];
 		const accessToken = randomHex(32);
 		const refreshToken = randomHex(32);
-		const now = Date.now();
-		const lifetime = this.app.accessTokenLifetimeSeconds;
-		this.accessTokens.set(accessToken, { scopes: granted, expiresAt: now + lifetime * 1000 });
+		const expires = Math.floor(Date.now() / 1000) + lifetimeSeconds;
+		this.accessTokens.set(accessToken, { scopes: granted, expiresAt: expires * 1000 });
 		this.refreshTokens.set(refreshToken, { scopes: granted });
 		this.issued.push(accessToken, refreshToken);
 		return {
 			access_token: accessToken,
-			expires: Math.floor(now / 1000) + lifetime,
-			expires_in: lifetime,
+			expires,
+			expires_in: this.app.accessTokenLifetimeSeconds,
 			scope: granted.join(','),
 			domain: this.domain,
 			server_endpoint: `${this.origin()}/oauth/rest/`,
@@ -72,6 +89,10 @@ export class OAuthServer {
 		};
 	}
 
+	/**
+	 * Takes every access token back at once, as if they had expired, while what the client saved still
+	 * names a later `expires`: a client cannot see this coming.
+	 */
 	expireAccessTokens(): void {
 		for (const record of this.accessTokens.values()) {
 			record.expiresAt = 0;

@@ -125,6 +125,10 @@ class EmulatedPortal implements Portal {
 		return this.oauth.issueTokens(scopes);
 	}
 
+	issueTokensExpiringIn(seconds: number, scopes?: string[]): TokenResponse {
+		return this.oauth.issueTokensExpiringIn(seconds, scopes);
+	}
+
 	expireAccessTokens(): void {
 		this.oauth.expireAccessTokens();
 	}

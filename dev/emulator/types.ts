@@ -101,6 +101,8 @@ export interface RefreshCounts {
 export interface TokenResponse {
 	access_token: string;
 	refresh_token: string;
+	/** When the access token expires, in unix seconds: the portal refuses it from then on. */
+	expires: number;
 	expires_in: number;
 	client_endpoint: string;
 	[k: string]: unknown;
@@ -127,6 +129,12 @@ export interface Portal {
 	/** How many faults of each kind the current mix has injected. */
 	injectedFaults(): Record<FaultKind, number>;
 	issueTokens(scopes?: string[]): TokenResponse;
+	/**
+	 * Tokens whose access token expires `seconds` from now, at the second their `expires` names
+	 * (negative: already expired, `expires` in the past), as a credential saved earlier holds them.
+	 */
+	issueTokensExpiringIn(seconds: number, scopes?: string[]): TokenResponse;
+	/** Takes every access token back now, though what a client saved names a later `expires`. */
 	expireAccessTokens(): void;
 	tokenRequests(): LoggedRequest[];
 	/** The refreshes of the token requests so far (see RefreshCounts); clearLog starts them afresh. */

@@ -49,9 +49,9 @@ export function loadPackage(): LoadedPackage {
 }
 
 /**
- * Empties the built package's process-wide registries (the buckets and the methods' operating time
- * every run of this process shares), so a case starts against a fresh portal even on an address an
- * earlier case used.
+ * Empties the built package's process-wide registries (the buckets, the methods' operating time and
+ * the OAuth2 tokens every run of this process shares), so a case starts against a fresh portal even on
+ * an address an earlier case used.
  */
 export function resetPortalPacing(): void {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -60,4 +60,7 @@ export function resetPortalPacing(): void {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const budgets = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/limits/operatingBudget.js')) as { PROCESS_OPERATING_BUDGETS: { clear(): void } };
 	budgets.PROCESS_OPERATING_BUDGETS.clear();
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const tokens = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/transport/tokenGate.js')) as { PROCESS_TOKEN_GATES: { clear(): void } };
+	tokens.PROCESS_TOKEN_GATES.clear();
 }

@@ -375,6 +375,27 @@ describe('emulated Bitrix24 portal', () => {
 			expectError(await send(), 401, 'expired_token', 'The access token provided has expired.');
 		});
 
+		it('issues tokens that expire at the second their `expires` names, also one already past', async () => {
+			const send = (token: string) => postJson(`${portal.origin}/rest/${METHOD}`, { INVOICE_ID: 10, PAY_SYSTEM_ID: 11 }, { Authorization: `Bearer ${token}` });
+			const past = portal.issueTokensExpiringIn(-60);
+			expect(past.expires).toBeLessThanOrEqual(Math.floor(Date.now() / 1000) - 60);
+			expect(past.expires_in).toBe(3600);
+			expectError(await send(past.access_token), 401, 'expired_token', 'The access token provided has expired.');
+			const refreshed = await postForm(
+				`${portal.origin}/oauth/token/`,
+				`grant_type=refresh_token&client_id=${portal.clientId}&client_secret=${portal.clientSecret}&refresh_token=${past.refresh_token}`,
+			);
+			expect(refreshed.status).toBe(200);
+			expect((await send(String(refreshed.body.access_token))).status).toBe(200);
+
+			const issuedAt = Math.floor(Date.now() / 1000);
+			const soon = portal.issueTokensExpiringIn(2);
+			expect([2, 3]).toContain(soon.expires - issuedAt);
+			expect((await send(soon.access_token)).status).toBe(200);
+			while (Date.now() < soon.expires * 1000) await new Promise((resolve) => setTimeout(resolve, 20));
+			expectError(await send(soon.access_token), 401, 'expired_token', 'The access token provided has expired.');
+		});
+
 		it('holds every REST answer, made as its request arrived, until the test lets them go', async () => {
 			const tokens = portal.issueTokens();
 			const release = portal.holdAnswers();

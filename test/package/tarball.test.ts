@@ -43,6 +43,7 @@ const SHARED_SOURCES = [
 	'transport/connection',
 	'transport/endpoint',
 	'transport/methods',
+	'transport/tokenGate',
 	'transport/tokenRotation',
 ].map((name) => `nodes/shared/bitrix24/${name}`);
 

@@ -1,9 +1,11 @@
-// One execution in a real n8n (`n8n execute`; 2.41.1, or 1.123.81 with N8N_VERSION) whose first three
-// requests are in flight together (Parallel Requests 3, single calls) when they meet an expired
-// OAuth2 token. The portal, like Bitrix24, takes a refresh token back when it grants a refresh. n8n
-// 2.41 refreshes once for all three; n8n 1.x lets each refresh with the refresh token it read, so two
-// of its three refreshes are refused, and the node sends those two requests again with the token
-// the granted refresh saved (docs/contract.md#oauth2). Every item comes back right on both.
+// Executions in a real n8n (`n8n execute`; 2.41.1, or 1.123.81 with N8N_VERSION) whose first K
+// requests set out together (Parallel Requests K, single calls, K = 1..5) on an OAuth2 credential whose
+// saved token has expired: its `expires` is a minute past. The portal, like Bitrix24, takes a refresh
+// token back when it grants a refresh, and takes 200 ms to answer, so the K would all meet the expired
+// token. n8n 2.41 refreshes once for them; n8n 1.x lets each request refresh with the refresh token it
+// read. The node's token gate lets one request go and holds the others until n8n has saved the renewed
+// token (docs/contract.md#refresh-race): one refresh, none refused, nothing sent again, on both lines.
+// Every item comes back right.
 import type { Portal, TokenResponse } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { SETTINGS, STANDARD_PORTAL, byPaySystemId, oauthCredentials } from '../../support';
@@ -20,63 +22,63 @@ import {
 } from '../../../dev/harness/n8n';
 import type { CliResult, ExecutedRun, ExportedCredential, N8nUserFolder } from '../../../dev/harness/n8n';
 
-const OAUTH2 = { id: 'bx24oauth200002', name: 'Bitrix24 OAuth2' };
-const WORKFLOW = 'bx24e2eoauth2002';
-const NODE = 'OAuth2, 3 in flight';
 const IDS = [10, 11, 12, 13, 14, 15, 16, 17, 18];
+const METHOD = 'sale.paysystem.settings.invoice.get';
 const SENT_AGAIN = /a request met an OAuth2 access token that another request or process had already renewed, and was sent again with the saved token/g;
 
-const workflow = workflowEntity({
-	id: WORKFLOW,
-	name: 'Pay system settings through OAuth2, three requests at once',
-	nodes: [
-		manualTriggerNode(),
-		itemsNode('Invoices', IDS.map((invoiceId) => ({ invoiceId }))),
-		// Single calls, Parallel Requests at its default (3), no retries: a request sent again after a
-		// refused refresh spends none. A failed item would go to the error output.
-		invoiceSettingsNode(NODE, { authentication: 'oAuth2', ...byPaySystemId('12', { batch: false, maxRetries: 0 }) }, {
-			credentials: { bitrix24OAuth2Api: OAUTH2 },
-			onError: 'continueErrorOutput',
-		}),
-	],
-	connections: [
-		['Start', 'Invoices'],
-		['Invoices', NODE],
-	],
-});
+interface Counts {
+	granted: number;
+	refused: number;
+	sentAgain: number;
+}
+const counts = (granted: number, refused: number, sentAgain: number): Counts => ({ granted, refused, sentAgain });
 
-describe(`OAuth2 in n8n ${N8N_VERSION} (CLI): three requests in flight meet an expired token`, () => {
+/** Refreshes granted and refused, and requests sent again, for K in flight: [K, n8n 2.41, n8n 1.x]. */
+const EXPECTED: Array<[k: number, n8n2: Counts, n8n1: Counts]> = [
+	[1, counts(1, 0, 0), counts(1, 0, 0)],
+	[2, counts(1, 0, 0), counts(1, 0, 0)],
+	[3, counts(1, 0, 0), counts(1, 0, 0)],
+	[4, counts(1, 0, 0), counts(1, 0, 0)],
+	[5, counts(1, 0, 0), counts(1, 0, 0)],
+];
+const KS = EXPECTED.map(([k]) => k);
+
+const credentialOf = (k: number) => ({ id: `bx24oauthk${k}0002`, name: `Bitrix24 OAuth2, ${k} in flight` });
+const workflowIdOf = (k: number) => `bx24e2eoauthk${k}02`;
+const nodeOf = (k: number) => `OAuth2, ${k} in flight`;
+
+function workflowOf(k: number) {
+	return workflowEntity({
+		id: workflowIdOf(k),
+		name: `Pay system settings through OAuth2, ${k} requests at once`,
+		nodes: [
+			manualTriggerNode(),
+			itemsNode('Invoices', IDS.map((invoiceId) => ({ invoiceId }))),
+			// Single calls, K in flight, no retries: a request sent again after a refused refresh spends
+			// none. A failed item would go to the error output.
+			invoiceSettingsNode(nodeOf(k), { authentication: 'oAuth2', ...byPaySystemId('12', { batch: false, maxRetries: 0, parallelRequests: k }) }, {
+				credentials: { bitrix24OAuth2Api: credentialOf(k) },
+				onError: 'continueErrorOutput',
+			}),
+		],
+		connections: [
+			['Start', 'Invoices'],
+			['Invoices', nodeOf(k)],
+		],
+	});
+}
+
+describe(`OAuth2 in n8n ${N8N_VERSION} (CLI): K requests in flight on a saved token whose \`expires\` has passed`, () => {
 	let portal: Portal;
 	let n8n: N8nUserFolder;
-	let issued: TokenResponse;
-	let run: ExecutedRun;
-	let output: CliResult;
-	let saved: ExportedCredential;
-	let wallSeconds: number;
+	const issued = new Map<number, TokenResponse>();
 
 	beforeAll(async () => {
-		portal = await startPortal(STANDARD_PORTAL);
-		issued = portal.issueTokens();
-		portal.expireAccessTokens();
+		portal = await startPortal({ ...STANDARD_PORTAL, latency: { perRequestMs: 200, perCallMs: 0 } });
 		n8n = createUserFolder();
-		await n8n.importCredentials([oauth2CredentialEntity(OAUTH2, oauthCredentials(portal, issued).bitrix24OAuth2Api)]);
-		await n8n.importWorkflows([workflow]);
-		// The portal answers none of the first three until all three have arrived: all are in flight
-		// with the expired token, whatever the machine's speed.
-		const release = portal.holdAnswers();
-		const startedAt = performance.now();
-		const executed = n8n.executeWithOutput(WORKFLOW);
-		const deadline = Date.now() + 120_000;
-		while (portal.restCalls().length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
-		release();
-		({ run, output } = await executed);
-		wallSeconds = (performance.now() - startedAt) / 1000;
-		saved = await n8n.exportCredential(OAUTH2.id);
-		const { granted, refused } = portal.refreshes();
-		process.stdout.write(
-			`n8n ${N8N_VERSION} CLI, 3 in flight on an expired token: ${granted} refreshes granted, ${refused} refused, ` +
-				`${output.stdout.match(SENT_AGAIN)?.length ?? 0} requests sent again, wall ${wallSeconds.toFixed(1)} s\n`,
-		);
+		for (const k of KS) issued.set(k, portal.issueTokensExpiringIn(-60));
+		await n8n.importCredentials(KS.map((k) => oauth2CredentialEntity(credentialOf(k), oauthCredentials(portal, issued.get(k) as TokenResponse).bitrix24OAuth2Api)));
+		await n8n.importWorkflows(KS.map(workflowOf));
 	});
 
 	afterAll(async () => {
@@ -84,26 +86,45 @@ describe(`OAuth2 in n8n ${N8N_VERSION} (CLI): three requests in flight meet an e
 		n8n?.remove();
 	});
 
-	it('every item is right, in order, and none failed', () => {
-		expect(run.data.resultData.error).toBeUndefined();
-		expect(nodeOutput(run, NODE, 1)).toEqual([]);
-		expect(nodeOutput(run, NODE)).toEqual(IDS.map((id, item) => ({ json: SETTINGS.bank(id), pairedItem: { item } })));
-	});
+	describe.each(EXPECTED)('K = %i', (k, n8n2, n8n1) => {
+		let run: ExecutedRun;
+		let output: CliResult;
+		let saved: ExportedCredential;
+		let measured: Counts;
+		/** The REST calls' error codes in the order they arrived (null: answered). */
+		let restCodes: Array<string | null>;
+		/** The refresh token of each refresh n8n asked for. */
+		let refreshedWith: unknown[];
 
-	it(`the portal granted one refresh and refused ${IS_N8N_1 ? 'two' : 'none'}; the node sent ${IS_N8N_1 ? 'those two requests' : 'nothing'} again`, () => {
-		expect(portal.refreshes()).toEqual({ granted: 1, refused: IS_N8N_1 ? 2 : 0 });
-		expect(portal.tokenRequests().every((request) => request.params.refresh_token === issued.refresh_token)).toBe(true);
-		expect(output.stdout.match(SENT_AGAIN) ?? []).toHaveLength(IS_N8N_1 ? 2 : 0);
-		// The three with the expired token, then nine answered: each item once.
-		const codes = portal.restCalls('sale.paysystem.settings.invoice.get').map((call) => call.errorCode);
-		expect(codes).toEqual([...Array(3).fill('expired_token'), ...Array(IDS.length).fill(null)]);
-	});
+		beforeAll(async () => {
+			portal.clearLog();
+			const startedAt = performance.now();
+			({ run, output } = await n8n.executeWithOutput(workflowIdOf(k)));
+			const wallSeconds = (performance.now() - startedAt) / 1000;
+			measured = { ...portal.refreshes(), sentAgain: output.stdout.match(SENT_AGAIN)?.length ?? 0 };
+			restCodes = portal.restCalls(METHOD).map((call) => call.errorCode);
+			refreshedWith = portal.tokenRequests().map((request) => request.params.refresh_token);
+			saved = await n8n.exportCredential(credentialOf(k).id);
+			process.stdout.write(
+				`n8n ${N8N_VERSION} CLI, ${k} in flight on an expired token: ${measured.granted} refreshes granted, ${measured.refused} refused, ` +
+					`${measured.sentAgain} requests sent again, wall ${wallSeconds.toFixed(1)} s\n`,
+			);
+		});
 
-	it('n8n saved the granted token, and no secret reached what n8n printed', () => {
-		const tokenData = saved.data.oauthTokenData as TokenResponse;
-		expect(tokenData.access_token).not.toBe(issued.access_token);
-		expect(portal.secrets()).toEqual(expect.arrayContaining([tokenData.access_token, tokenData.refresh_token]));
-		const secrets = portal.secrets();
-		expect(secrets.filter((secret) => output.stdout.includes(secret) || output.stderr.includes(secret))).toEqual([]);
+		it(`every item is right; refreshes and requests sent again: ${JSON.stringify(IS_N8N_1 ? n8n1 : n8n2)}; one request met the expired token; n8n saved the granted token, and no secret reached what it printed`, () => {
+			expect(run.data.resultData.error).toBeUndefined();
+			expect(nodeOutput(run, nodeOf(k), 1)).toEqual([]);
+			expect(nodeOutput(run, nodeOf(k))).toEqual(IDS.map((id, item) => ({ json: SETTINGS.bank(id), pairedItem: { item } })));
+
+			expect(measured).toEqual(IS_N8N_1 ? n8n1 : n8n2);
+			expect(refreshedWith).toEqual(Array(measured.granted + measured.refused).fill(issued.get(k)?.refresh_token));
+			// The one that went with the expired token, then nine answered: each item once.
+			expect(restCodes).toEqual(['expired_token', ...Array(IDS.length).fill(null)]);
+
+			const tokenData = saved.data.oauthTokenData as TokenResponse;
+			expect(tokenData.access_token).not.toBe(issued.get(k)?.access_token);
+			expect(portal.secrets()).toEqual(expect.arrayContaining([tokenData.access_token, tokenData.refresh_token]));
+			expect(portal.secrets().filter((secret) => output.stdout.includes(secret) || output.stderr.includes(secret))).toEqual([]);
+		});
 	});
 });

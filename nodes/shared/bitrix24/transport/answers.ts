@@ -149,6 +149,16 @@ export function readAnswer(answer: HttpAnswer, secrets: readonly string[]): Bitr
 	};
 }
 
+/**
+ * True when an answer tells that the OAuth2 access token it went with has expired: n8n could not renew
+ * it, or the portal refused it as expired (`expired_token`).
+ */
+export function metExpiredToken(answer: HttpAnswer): boolean {
+	if (answer.refreshFailed) return true;
+	const body = answer.status === 401 ? parseBody(answer.body) : undefined;
+	return isRecord(body) && body.error === 'expired_token';
+}
+
 /** The failure of a command the portal's batch answer did not mention: it has no answer yet. */
 export const UNANSWERED_COMMAND: Bitrix24Outcome = {
 	ok: false,

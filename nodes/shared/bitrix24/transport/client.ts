@@ -5,7 +5,7 @@ import { UNANSWERED_COMMAND, commandMethod, hasCommandErrors, readAnswer, readBa
 import type { Call } from './calls';
 import { toBatchCommand } from './calls';
 import type { AuthenticationMethod, Connection, RequestContext } from './connection';
-import { learnRefreshedSecrets, openConnection, postCall } from './connection';
+import { openConnection, postCall } from './connection';
 import { REST_METHODS } from './methods';
 import type { FailureFacts } from '../errors/codes';
 import { BITRIX24_CODES, isLimitRefusal, isRetried } from '../errors/codes';
@@ -21,6 +21,8 @@ import { redactSecrets } from '../errors/redact';
 import type { RetryPolicy } from '../limits/retryPolicy';
 import { backoffDelay, retryDelay } from '../limits/retryPolicy';
 import { RunStop } from '../limits/waits';
+import type { GateTurn } from './tokenGate';
+import { TokenGate } from './tokenGate';
 import { TokenRotation } from './tokenRotation';
 
 /**
@@ -52,12 +54,6 @@ type Command = [key: string, command: string];
 /** One round's answer: each command's outcome by key (undefined: left unanswered), or the request's failure. */
 type Round = { ok: true; commands: Map<string, Bitrix24Outcome | undefined> } | { ok: false; failure: Bitrix24Failure };
 
-/**
- * The one door to a Bitrix24 portal: sends calls through n8n's authenticated request helper (so
- * n8n's proxy settings and OAuth2 refresh apply), holds each request for the portal's limits
- * (portalLimits.ts), repeats transient failures within the retry policy's bounds, and hands back each
- * call's result or redacted failure.
- */
 /** One request: its method and body, its calls by method (what the portal's limits count), whether it
  * follows a refusal for those limits, and for a batch how to read each command's facts from the result. */
 interface PortalRequest {
@@ -68,12 +64,20 @@ interface PortalRequest {
 	readCommands?: (result: unknown) => Promise<AnswerFacts['calls']>;
 }
 
+/**
+ * The one door to a Bitrix24 portal: sends calls through n8n's authenticated request helper (so
+ * n8n's proxy settings and OAuth2 refresh apply), holds each request for an OAuth2 token that may
+ * have expired (tokenGate.ts) and for the portal's limits (portalLimits.ts), repeats transient
+ * failures within the retry policy's bounds, and hands back each call's result or redacted failure.
+ */
 export class Bitrix24Client {
 	/** Retry waits of this client so far: the policy bounds their sum. */
 	private waitedMs = 0;
 	private readonly limits: PortalLimits;
 	/** Sends again a request whose OAuth2 refresh was refused for a token already renewed. */
 	private readonly rotation: TokenRotation;
+	/** Holds requests while one goes with an OAuth2 token that may have expired (tokenGate.ts). */
+	private readonly gate: TokenGate;
 	/** Ends every wait and request in flight when the execution is cancelled or the run stops. */
 	private readonly stop: RunStop;
 
@@ -85,18 +89,10 @@ export class Bitrix24Client {
 		this.stop = new RunStop(context.getNode(), 'getExecutionCancelSignal' in context ? context.getExecutionCancelSignal() : undefined);
 		const origin = new URL(connection.baseUrl).origin;
 		const waiter = { pause: async (ms: number) => await this.stop.pause(ms), log: (message: string) => context.logger?.info(message) };
-		this.rotation = new TokenRotation(context, connection, origin, waiter);
-		this.limits = new PortalLimits(
-			origin,
-			{
-				rateLimit: settings.rateLimit,
-				parallelRequests: settings.parallelRequests,
-				maxLimitWaitMs: settings.maxLimitWaitMs,
-				buckets: settings.buckets ?? PROCESS_PORTAL_BUCKETS,
-				budgets: settings.budgets ?? PROCESS_OPERATING_BUDGETS,
-			},
-			{ ...waiter, stopped: this.stop.stopped },
-		);
+		this.gate = new TokenGate(context, connection, origin, this.stop);
+		this.rotation = new TokenRotation(connection, origin, waiter, async () => await this.gate.readSaved());
+		const registries = { buckets: settings.buckets ?? PROCESS_PORTAL_BUCKETS, budgets: settings.budgets ?? PROCESS_OPERATING_BUDGETS };
+		this.limits = new PortalLimits(origin, { ...settings, ...registries }, { ...waiter, stopped: this.stop.stopped });
 	}
 
 	/** Reads the credential once; a credential that cannot work stops the run before any request. */
@@ -193,7 +189,7 @@ export class Bitrix24Client {
 		const calls = methodCounts(commands);
 		let byKey: Map<string, Bitrix24Outcome | undefined> | null = null;
 		const readCommands = async (result: unknown): Promise<AnswerFacts['calls']> => {
-			if (hasCommandErrors(result)) await learnRefreshedSecrets(this.context, this.connection);
+			if (hasCommandErrors(result)) await this.gate.readSaved();
 			byKey = readBatchEnvelope(
 				result,
 				commands.map(([key]) => key),
@@ -215,27 +211,42 @@ export class Bitrix24Client {
 		return { ok: true, commands: byKey };
 	}
 
-	/** Sends one request, again while its OAuth2 refresh met a token renewed elsewhere (tokenRotation.ts). */
+	/** Sends one request through the token gate, again while its OAuth2 refresh met a token renewed elsewhere (tokenRotation.ts). */
 	private async exchange(request: PortalRequest): Promise<Bitrix24Outcome> {
-		for (let sends = 0; ; sends++) {
-			const sentWith = this.rotation.tokenNow();
-			const outcome = await this.sendOnce(request);
-			if (!(await this.rotation.sendAgain(outcome, sentWith, sends))) return outcome;
+		const turn = this.gate.turn();
+		try {
+			for (let sends = 0; ; sends++) {
+				const sentWith = this.rotation.tokenNow();
+				const outcome = await this.sendOnce(request, turn);
+				if (!(await this.rotation.sendAgain(outcome, sentWith, sends))) return outcome;
+			}
+		} finally {
+			await turn.done();
 		}
 	}
 
 	/**
-	 * Sends one request once the portal's limits let it go, reads its answer (learning any refreshed
-	 * token first when it failed) and tells the limits what the answer said: for a single call, the call
-	 * itself; for a batch, what `readCommands` finds of each command.
+	 * Sends one request once the token gate and the portal's limits let it go (back to the gate if the
+	 * token expired meanwhile), reads its answer (learning any refreshed token first when it failed) and
+	 * tells the limits what it said: for a single call, the call; for a batch, what `readCommands` finds.
 	 */
-	private async sendOnce({ method, body, calls, afterRefusal, readCommands }: PortalRequest): Promise<Bitrix24Outcome> {
-		const pass: Pass = await this.limits.enter(calls, afterRefusal, () => this.settings.progress?.() ?? 'the run goes on');
+	private async sendOnce({ method, body, calls, afterRefusal, readCommands }: PortalRequest, turn: GateTurn): Promise<Bitrix24Outcome> {
+		let pass: Pass | null = null;
 		let facts: AnswerFacts | null = null;
 		try {
-			const answer = await postCall(this.context, this.connection, method, body, { timeoutMs: this.settings.timeoutMs, signal: this.stop.signal });
+			let answer = await turn.wait();
+			while (answer === null) {
+				pass = await this.limits.enter(calls, afterRefusal, () => this.settings.progress?.() ?? 'the run goes on');
+				if (turn.mayGo()) {
+					answer = turn.answered(await postCall(this.context, this.connection, method, body, { timeoutMs: this.settings.timeoutMs, signal: this.stop.signal }));
+				} else {
+					this.limits.leave(pass, null);
+					pass = null;
+					answer = await turn.wait();
+				}
+			}
 			this.stop.throwIfStopped();
-			if (answer.status === null || answer.status >= 400) await learnRefreshedSecrets(this.context, this.connection);
+			if (answer.status === null || answer.status >= 400) await this.gate.readSaved();
 			const outcome = readAnswer(answer, this.connection.secrets);
 			const failure = outcome.ok ? null : outcome.failure;
 			facts = { failure, time: outcome.time, calls: [] };
@@ -243,7 +254,7 @@ export class Bitrix24Client {
 			else if (outcome.ok) facts.calls.push(...(await readCommands(outcome.result)));
 			return outcome;
 		} finally {
-			this.limits.leave(pass, facts);
+			if (pass !== null) this.limits.leave(pass, facts);
 		}
 	}
 

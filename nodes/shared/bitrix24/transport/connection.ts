@@ -29,6 +29,11 @@ export interface Connection {
 	 * signs each request with the saved one, so a newer saved token means a refresh happened elsewhere.
 	 */
 	accessToken: string | null;
+	/**
+	 * When that access token expires (ms since the epoch), from the token answer's `expires` (unix
+	 * seconds) as n8n saved it; null for a webhook, or when the credential does not name it.
+	 */
+	accessTokenExpiresAt: number | null;
 }
 
 /** The access token an OAuth2 credential holds, or null when it holds none (never connected). */
@@ -37,6 +42,14 @@ export function accessTokenOf(credentials: ICredentialDataDecryptedObject): stri
 	if (typeof tokenData !== 'object' || tokenData === null) return null;
 	const token = (tokenData as { access_token?: unknown }).access_token;
 	return typeof token === 'string' && token !== '' ? token : null;
+}
+
+/** When the OAuth2 access token expires (ms since the epoch), from its `expires`; null when not named. */
+export function accessTokenExpiresAtOf(credentials: ICredentialDataDecryptedObject): number | null {
+	const tokenData = credentials.oauthTokenData;
+	if (typeof tokenData !== 'object' || tokenData === null) return null;
+	const expires = Number((tokenData as { expires?: unknown }).expires);
+	return Number.isFinite(expires) && expires > 0 ? expires * 1000 : null;
 }
 
 /**
@@ -70,6 +83,7 @@ export async function openConnection(context: RequestContext, authentication: Au
 		baseUrl: resolution.baseUrl,
 		secrets: credentialSecrets(credentials, resolution.pathSecret),
 		accessToken,
+		accessTokenExpiresAt: accessToken === null ? null : accessTokenExpiresAtOf(credentials),
 	};
 }
 
@@ -111,22 +125,22 @@ limits: { timeoutMs: number; signal: AbortSignal },
 
 /**
  * Reads the OAuth2 credential as n8n has it saved now, learns its tokens (to redact them, and as the
- * token the next requests go with) and returns its access token; null when it cannot be read.
+ * token the next requests go with, with its expiry) and returns its access token; null when it cannot
+ * be read. The client reads through its token gate (tokenGate.ts), which learns the token too.
  */
 export async function readSavedToken(context: RequestContext, connection: Connection): Promise<string | null> {
 	if (connection.authentication !== 'oAuth2') return null;
 	try {
 		const credentials = await context.getCredentials(connection.credentialType);
 		connection.secrets = [...new Set([...connection.secrets, ...credentialSecrets(credentials, null)])];
-		connection.accessToken = accessTokenOf(credentials) ?? connection.accessToken;
-		return accessTokenOf(credentials);
+		const saved = accessTokenOf(credentials);
+		if (saved !== null) {
+			connection.accessToken = saved;
+			connection.accessTokenExpiresAt = accessTokenExpiresAtOf(credentials);
+		}
+		return saved;
 	} catch {
 		// The secrets known from the start still apply; the generic shapes catch the rest.
 		return null;
 	}
-}
-
-/** n8n may have refreshed the OAuth2 token during the call: redact the new one too. */
-export async function learnRefreshedSecrets(context: RequestContext, connection: Connection): Promise<void> {
-	await readSavedToken(context, connection);
 }

@@ -5,11 +5,12 @@
  * processes), only the first refresh is granted. The request whose refresh was refused is sent again
  * once the credential n8n has saved holds another access token than the one it left with: n8n signs
  * every request with the saved credential. A refresh that fails while the saved token stays as it was
- * is a real failure, `OAUTH_REFRESH_FAILED`.
+ * is a real failure, `OAUTH_REFRESH_FAILED`. Within one process the token gate (tokenGate.ts) keeps
+ * such races from starting once the node knows the token has expired; across processes, and for the
+ * requests already out when the portal took the token back, this is what remains.
  */
 import type { Bitrix24Outcome } from './answers';
-import type { Connection, RequestContext } from './connection';
-import { readSavedToken } from './connection';
+import type { Connection } from './connection';
 import { LOCAL_ERROR_CODES } from '../errors/codes';
 
 /**
@@ -37,11 +38,12 @@ export class TokenRotation {
 	 */
 	private readonly waits = new Map<string, Promise<boolean>>();
 
+	/** `readSaved` reads the saved credential and returns its access token (the client's token gate reads it). */
 	constructor(
-		private readonly context: RequestContext,
 		private readonly connection: Connection,
 		private readonly origin: string,
 		private readonly waiter: RotationWaiter,
+		private readonly readSaved: () => Promise<string | null>,
 	) {}
 
 	/** The access token a request leaving now goes with, as far as the run knows. */
@@ -85,7 +87,7 @@ export class TokenRotation {
 	}
 
 	private async savedDiffers(sentWith: string): Promise<boolean> {
-		const saved = await readSavedToken(this.context, this.connection);
+		const saved = await this.readSaved();
 		return saved !== null && saved !== sentWith;
 	}
 }
