@@ -5,7 +5,7 @@ import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/transport/answ
 import { asMap } from '../../nodes/shared/bitrix24/transport/answers';
 import type { Call } from '../../nodes/shared/bitrix24/transport/calls';
 import { toBatchCommand } from '../../nodes/shared/bitrix24/transport/calls';
-import { ERROR_TABLE } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { toErrorItem } from '../../nodes/shared/bitrix24/errors/failures';
 import { ItemInput, checkHandlerCode, parameterReader, parsePositiveId } from '../../nodes/shared/bitrix24/run/itemInput';
 import type { Step } from '../../nodes/shared/bitrix24/run/operation';
@@ -316,7 +316,7 @@ describe('Errors: a failed item is exactly {json: {error, details: {errorCode, e
 					errorDescription: 'Invoice not found',
 					httpCode: 400,
 					invoiceId: 404,
-					hint: ERROR_TABLE.ERROR_INTERNAL_INVOICE_NOT_FOUND.hint,
+					hint: hintOf('ERROR_INTERNAL_INVOICE_NOT_FOUND'),
 				},
 			},
 			pairedItem: { item: 2 },
@@ -344,7 +344,7 @@ describe('Errors: a failed item is exactly {json: {error, details: {errorCode, e
 					errorDescription: null,
 					httpCode: null,
 					invoiceId: null,
-					hint: ERROR_TABLE.INVALID_PARAMETER.hint,
+					hint: hintOf('INVALID_PARAMETER'),
 				},
 			},
 			pairedItem: { item: 0 },

@@ -9,7 +9,7 @@ import { readThrownAnswer } from '../../nodes/shared/bitrix24/transport/answers'
 import type { ClientSettings } from '../../nodes/shared/bitrix24/transport/client';
 import { Bitrix24Client } from '../../nodes/shared/bitrix24/transport/client';
 import { DEFAULT_CLIENT_SETTINGS } from '../../nodes/shared/bitrix24/run/options';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { toErrorItem, toRoutedErrorItem } from '../../nodes/shared/bitrix24/errors/failures';
 import { cancellableSleep } from '../../nodes/shared/bitrix24/limits/waits';
 
@@ -239,7 +239,7 @@ describe('The error item each n8n moves to the error output', () => {
 	const failure = { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, message: 'Bitrix24 error ERROR_CHECK_FAILURE: Pay system not found' };
 	const item = { itemIndex: 1, ids: { invoiceId: 10 }, subject: 'invoice 10', noSubject: 'no valid invoice ID' };
 	const input = [{ invoiceId: 9, ref: 'a' }, { invoiceId: 10, ref: 'b' }];
-	const details = { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, invoiceId: 10, hint: describeErrorCode('ERROR_CHECK_FAILURE').hint };
+	const details = { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, invoiceId: 10, hint: hintOf('ERROR_CHECK_FAILURE') };
 	const success = { json: { PS_WORK_MODE: 'TEST' }, pairedItem: { item: 0 } };
 
 	it.each([
