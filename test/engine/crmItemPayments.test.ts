@@ -9,6 +9,7 @@ import {
 	PAYMENT_METHOD,
 	SCOPE_REFUSAL,
 	TIME,
+	errorJson,
 	hint,
 	listCall,
 	localError,
@@ -208,6 +209,42 @@ describe('Get for Smart Invoice or Deal: the payments from crm.item.payment.list
 		const failure = (httpCode: number | null, entityId: number) => portalError('100', 'Required fields: entityTypeId, entityId', httpCode, { entityTypeId: 31, entityId });
 		expect(jsonOf(single.output)).toEqual([failure(400, 5)]);
 		expect(jsonOf(batched.output)).toEqual([failure(null, 5), failure(null, 6)]);
+	});
+
+	it('reads a list that holds no payment entries as INVALID_RESPONSE: httpCode null inside a batch, the status on a single call', async () => {
+		const notEntries = [{ id: 'x', paySystemId: 11 }];
+		portal().addFault({ restMethod: LIST_METHOD, times: 1, response: { status: 200, json: { result: notEntries, time: {} } } });
+		const single = await run({ parameters: forCrmItem({ batch: false }), items: smartInvoices(5), onError: 'continueRegularOutput' });
+		const envelope = { result: { result: { i0: notEntries, i1: notEntries }, result_error: [], result_total: [], result_next: [], result_time: [] }, time: {} };
+		portal().addFault({ restMethod: 'batch', times: 1, response: { status: 200, json: envelope } });
+		const batched = await run({ parameters: forCrmItem(), items: smartInvoices(5, 6), onError: 'continueRegularOutput' });
+		const failure = (httpCode: number | null, entityId: number) =>
+			errorJson(
+				'INVALID_RESPONSE: The Bitrix24 portal listed payments that are not crm.item.payment.list entries',
+				'INVALID_RESPONSE',
+				null,
+				httpCode,
+				{ entityTypeId: 31, entityId },
+			);
+		expect(jsonOf(single.output)).toEqual([failure(200, 5)]);
+		expect(jsonOf(batched.output)).toEqual([failure(null, 5), failure(null, 6)]);
+	});
+
+	it('reads payment settings that are not an object as INVALID_RESPONSE for that item: httpCode null inside a batch, the status on a single call', async () => {
+		portal().addFault({ restMethod: PAYMENT_METHOD, times: 1, response: { status: 200, json: { result: 'not settings', time: {} } } });
+		const single = await run({ parameters: forCrmItem({ batch: false }), items: smartInvoices(6), onError: 'continueRegularOutput' });
+		const envelope = { result: { result: { i0: 'not settings', i1: 'not settings' }, result_error: [], result_total: [], result_next: [], result_time: [] }, time: {} };
+		// The first batch lists the payments, the second reads their settings.
+		portal().addFault({ restMethod: 'batch', skip: 1, times: 1, response: { status: 200, json: envelope } });
+		const batched = await run({ parameters: forCrmItem(), items: smartInvoices(6, 6), onError: 'continueRegularOutput' });
+		const failure = (httpCode: number | null) =>
+			errorJson('INVALID_RESPONSE: The Bitrix24 portal sent settings that are not an object', 'INVALID_RESPONSE', null, httpCode, {
+				entityTypeId: 31,
+				entityId: 6,
+				paymentId: 601,
+			});
+		expect(jsonOf(single.output)).toEqual([failure(200)]);
+		expect(jsonOf(batched.output)).toEqual([failure(null), failure(null)]);
 	});
 
 	it('batches both steps across batch boundaries: 60 objects with 2 payments each take 2 list batches, then 3 settings batches', async () => {

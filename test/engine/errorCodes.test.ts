@@ -1,7 +1,7 @@
 import { runWorkflow } from '../../dev/harness/engine';
 import { hintOf } from '../contract/hints';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
-import { byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 
@@ -164,6 +164,37 @@ describe('Faults the node turns into results, not stack traces (retries off)', (
 		});
 		// A 200 page is what the portal meant to send: not retried (docs/contract.md#retries).
 		expect(portal().restCalls()).toHaveLength(1);
+	});
+
+	it.each([
+		['inside a batch', true, null],
+		['on a single call', false, 200],
+	])('settings that are not an object are INVALID_RESPONSE for that item alone, %s with httpCode %p', async (_case, batch, httpCode) => {
+		if (batch) {
+			const result = { result: { i0: 'not settings', i1: SETTINGS.card }, result_error: [], result_total: [], result_next: [], result_time: [] };
+			portal().addFault({ restMethod: 'batch', response: { status: 200, json: { result, time: {} } } });
+		} else {
+			portal().addFault({ restMethod: METHOD, params: { INVOICE_ID: 10 }, response: { status: 200, json: { result: 'not settings', time: {} } } });
+		}
+		const { output, errorOutput } = await runWorkflow({
+			parameters: byPaySystemId(11, { batch }),
+			items: invoices(10, 11),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		expect(output).toEqual([{ json: SETTINGS.card, pairedItem: { item: 1 } }]);
+		expect(errorOutput).toEqual([
+			{
+				json: {
+					invoiceId: 10,
+					error: 'INVALID_RESPONSE: The Bitrix24 portal sent settings that are not an object',
+					details: { errorCode: 'INVALID_RESPONSE', errorDescription: null, httpCode, invoiceId: 10, hint: hintOf('INVALID_RESPONSE') },
+				},
+				pairedItem: { item: 0 },
+			},
+		]);
+		// Not retried: the portal answered, and sending the same call again gets the same answer.
+		expect(portal().restCalls()).toHaveLength(batch ? 1 : 2);
 	});
 
 	it.each([true, false])('a connection reset is NETWORK_ERROR without a status (batch %s)', async (batch) => {

@@ -42,10 +42,10 @@ function callOf(step: Step): Call {
 	return step.calls[0];
 }
 
-/** The output json of an item whose one call answered with these settings. */
+/** The output json of an item whose one call (a single call, answered HTTP 200) answered with these settings. */
 function itemsOf(step: Step, result: unknown, time: IDataObject | null): IDataObject[] {
 	if (!('calls' in step)) throw new Error('the item makes no call');
-	const answer: Bitrix24Outcome = { ok: true, result, time };
+	const answer: Bitrix24Outcome = { ok: true, result, time, httpCode: 200 };
 	const next = step.next([answer]);
 	if (!('items' in next)) throw new Error('the answer gave no items');
 	return next.items;

@@ -112,7 +112,7 @@ describe('OAuth2 on n8n 1.x: every error status throws, so n8n refreshes an expi
 			answer(401, { error: 'expired_token', error_description: 'The access token provided has expired.' }),
 			settingsAnswer,
 		]);
-		expect(outcome).toEqual({ ok: true, result: SETTINGS, time: {} });
+		expect(outcome).toEqual({ ok: true, result: SETTINGS, time: {}, httpCode: 200 });
 		expect(refreshes).toBe(1);
 		expect(requests.map((request) => request.ignoreHttpStatusErrors)).toEqual([false, false]);
 	});
@@ -160,7 +160,7 @@ describe('Webhooks: every status is an answer, a 401 is final', () => {
 describe('A connection reset in n8n 1.x\'s shape (the code only as httpCode) is retried', () => {
 	it.each(['webhook', 'oAuth2'] as const)('%s: a reset, then the answer', async (authentication) => {
 		const { outcome, requests } = await callThrough(authentication, [{ reset: true }, settingsAnswer], fastRetries);
-		expect(outcome).toEqual({ ok: true, result: SETTINGS, time: {} });
+		expect(outcome).toEqual({ ok: true, result: SETTINGS, time: {}, httpCode: 200 });
 		expect(requests).toHaveLength(2);
 	});
 

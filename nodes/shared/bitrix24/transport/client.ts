@@ -210,7 +210,7 @@ export class Bitrix24Client {
 		const outcome = await this.exchange({ method: REST_METHODS.batch, body, calls, afterRefusal, readCommands });
 		if (!outcome.ok) return outcome;
 		if (byKey === null) {
-			return { ok: false, failure: invalidResponse(200, 'The Bitrix24 portal answered the batch call without its result maps') };
+			return { ok: false, failure: invalidResponse(outcome.httpCode, 'The Bitrix24 portal answered the batch call without its result maps') };
 		}
 		return { ok: true, commands: byKey };
 	}
