@@ -1,0 +1,111 @@
+// What a request waits for before it goes, and what the run's bound on waiting for the portal's limits
+// counts (docs/contract.md#bounds): the operating budget's waits, and the pacing of requests sent again
+// after a refusal, not the pacing of a run's first requests.
+import type { Bitrix24Failure } from '../../nodes/shared/bitrix24/errors/failures';
+import { OperatingBudgets } from '../../nodes/shared/bitrix24/limits/operatingBudget';
+import { PortalBuckets } from '../../nodes/shared/bitrix24/limits/pacing';
+import type { LimitSettings } from '../../nodes/shared/bitrix24/limits/portalLimits';
+import { PortalLimits } from '../../nodes/shared/bitrix24/limits/portalLimits';
+
+const PORTAL = 'https://portal.example.com';
+const METHOD = 'sale.paysystem.settings.invoice.get';
+const CALLS = new Map([[METHOD, 1]]);
+const START = 1_800_000_000_000;
+
+/** A clock that moves only when the limits pause, and the pauses and log lines they made. */
+function harness(settings: Partial<LimitSettings> = {}) {
+	let clock = START;
+	jest.spyOn(Date, 'now').mockImplementation(() => clock);
+	const pauses: number[] = [];
+	const logged: string[] = [];
+	const budgets = settings.budgets ?? new OperatingBudgets();
+	const limits = new PortalLimits(
+		PORTAL,
+		{ rateLimit: { drainPerSecond: 1, burst: 2 }, parallelRequests: 1, maxLimitWaitMs: 1500, buckets: new PortalBuckets(), budgets, ...settings },
+		{
+			pause: async (ms) => {
+				pauses.push(ms);
+				clock += ms;
+			},
+			stopped: new Promise<void>(() => undefined),
+			log: (message) => logged.push(message),
+		},
+	);
+	const send = async (afterRefusal: boolean) => limits.leave(await limits.enter(CALLS, afterRefusal, () => '3 of 10 items done'), null);
+	return { limits, pauses, logged, send, budgets, advance: (ms: number) => (clock += ms) };
+}
+
+afterEach(() => jest.restoreAllMocks());
+
+describe('The pacing of a request sent again after a refusal counts against Max Wait for Portal Limits', () => {
+	// A bucket of 2 at 1 a second holds one request (one unit of headroom): each further request waits 1 s.
+	it('two paced waits after refusals (1 s each) pass a bound of 1.5 s: the next refusal is final', async () => {
+		const { limits, pauses, send } = harness();
+		await send(false);
+		await send(true);
+		expect(pauses).toEqual([1000]);
+		expect(limits.mayWaitMore(CALLS)).toBe(true);
+		await send(true);
+		expect(pauses).toEqual([1000, 1000]);
+		expect(limits.mayWaitMore(CALLS)).toBe(false);
+	});
+
+	it('the pacing of requests that follow no refusal is not counted', async () => {
+		const { limits, pauses, send } = harness();
+		for (let request = 0; request < 4; request++) await send(false);
+		expect(pauses).toEqual([1000, 1000, 1000]);
+		expect(limits.mayWaitMore(CALLS)).toBe(true);
+	});
+
+	it('a bound of 0 allows no wait at all', () => {
+		const { limits } = harness({ maxLimitWaitMs: 0 });
+		expect(limits.mayWaitMore(CALLS)).toBe(false);
+	});
+
+	it('a portal without pacing makes no request wait', async () => {
+		const { limits, pauses, send } = harness({ rateLimit: null });
+		for (let request = 0; request < 4; request++) await send(true);
+		expect(pauses).toEqual([]);
+		expect(limits.mayWaitMore(CALLS)).toBe(true);
+	});
+});
+
+describe('The wait for the operating budget counts against the bound, and a long one is logged', () => {
+	const refusal: Bitrix24Failure = { errorCode: 'OPERATION_TIME_LIMIT', errorDescription: null, httpCode: 429, message: 'Bitrix24 error OPERATION_TIME_LIMIT' };
+
+	/** The portal refuses the method for its budget; its window frees up `resetInMs` from now. */
+	function refuseFor(h: ReturnType<typeof harness>, resetInMs: number) {
+		const time = { operating: 480, operating_reset_at: (START + resetInMs) / 1000, finish: START / 1000 };
+		h.limits.leave({ ticket: null }, { failure: refusal, time, calls: [{ method: METHOD, failure: refusal, time }] });
+	}
+
+	it('waits until the reset the refusal names (and 250 ms more), logs it, and counts it', async () => {
+		const h = harness({ maxLimitWaitMs: 60_000, rateLimit: null });
+		refuseFor(h, 10_000);
+		await h.send(true);
+		expect(h.pauses).toEqual([10_250]);
+		expect(h.logged).toEqual([
+			`Bitrix24 portal ${PORTAL}: waiting 10 s for the operating-time budget of ${METHOD} (3 of 10 items done)`,
+		]);
+		refuseFor(h, 60_000);
+		// 10.25 s waited of 60 s: the window 50 s on is past what is left.
+		expect(h.limits.mayWaitMore(CALLS)).toBe(false);
+	});
+
+	it('a wait under 5 s is not logged', async () => {
+		const h = harness({ maxLimitWaitMs: 60_000, rateLimit: null });
+		refuseFor(h, 4_000);
+		await h.send(true);
+		expect(h.pauses).toEqual([4_250]);
+		expect(h.logged).toEqual([]);
+	});
+
+	it('a wait longer than the bound is not made: the request goes at once, and its refusal is final', async () => {
+		const h = harness({ maxLimitWaitMs: 5_000, rateLimit: null });
+		refuseFor(h, 10_000);
+		expect(h.limits.mayWaitMore(CALLS)).toBe(false);
+		await h.send(true);
+		expect(h.pauses).toEqual([]);
+		expect(h.limits.mayWaitMore(new Map([['another.method', 1]]))).toBe(false);
+	});
+});
