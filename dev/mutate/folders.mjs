@@ -26,7 +26,7 @@ const engine = (...names) => names.map((name) => `test/engine/${name}.test.ts`);
 export const FOLDERS = {
 	errors: {
 		mutate: ['nodes/shared/bitrix24/errors/**/*.ts'],
-		tests: [...unit('errorTable', 'redact', 'answers', 'n8nVersions', 'getOperation', 'retryPolicy'), ...engine('errorCodes', 'errorOutput', 'stopMessage')],
+		tests: [...unit('errorTable', 'redact', 'answers', 'failures', 'n8nVersions', 'getOperation', 'retryPolicy'), ...engine('errorCodes', 'errorOutput', 'stopMessage')],
 		staticTests: unit('errorTable', 'redact', 'answers', 'retryPolicy'),
 	},
 	limits: {
