@@ -109,3 +109,87 @@ describe('The wait for the operating budget counts against the bound, and a long
 		expect(h.limits.mayWaitMore(new Map([['another.method', 1]]))).toBe(false);
 	});
 });
+
+describe('Requests in flight: up to Parallel Requests while the portal refuses nothing, else one at a time for the process', () => {
+	const STANDARD = { drainPerSecond: 2, burst: 50 };
+	const settle = async () => {
+		for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+	};
+
+	it('lets Parallel Requests requests go at once, and the next when one is answered', async () => {
+		const { limits } = harness({ rateLimit: STANDARD, parallelRequests: 2 });
+		const first = await limits.enter(CALLS, false, () => '');
+		await limits.enter(CALLS, false, () => '');
+		let third = false;
+		const entering = limits.enter(CALLS, false, () => '').then(() => (third = true));
+		await settle();
+		expect(third).toBe(false);
+		limits.leave(first, { failure: null, time: null, calls: [] });
+		await entering;
+		expect(third).toBe(true);
+	});
+
+	it('after a refusal for the rate limit, halves the rate and lets one request of the process go at a time', async () => {
+		const buckets = new PortalBuckets();
+		const { limits } = harness({ rateLimit: STANDARD, parallelRequests: 3, buckets });
+		const refused = await limits.enter(CALLS, false, () => '');
+		const failure: Bitrix24Failure = { errorCode: 'QUERY_LIMIT_EXCEEDED', errorDescription: null, httpCode: 503, message: 'Bitrix24 error QUERY_LIMIT_EXCEEDED' };
+		limits.leave(refused, { failure, time: null, calls: [{ method: METHOD, failure, time: null }] });
+		expect(buckets.of(PORTAL, STANDARD, START).rate).toBe(1);
+		const next = await limits.enter(CALLS, true, () => '');
+		let second = false;
+		const entering = limits.enter(CALLS, true, () => '').then(() => (second = true));
+		await settle();
+		expect(second).toBe(false);
+		limits.leave(next, null);
+		await entering;
+		expect(second).toBe(true);
+	});
+
+	it('a command refused inside a batch the portal admitted leaves the rate as it is', async () => {
+		const buckets = new PortalBuckets();
+		const { limits } = harness({ rateLimit: STANDARD, buckets });
+		const failure: Bitrix24Failure = { errorCode: 'QUERY_LIMIT_EXCEEDED', errorDescription: null, httpCode: null, message: 'Bitrix24 error QUERY_LIMIT_EXCEEDED' };
+		limits.leave(await limits.enter(CALLS, false, () => ''), { failure: null, time: null, calls: [{ method: METHOD, failure, time: null }] });
+		expect(buckets.of(PORTAL, STANDARD, START).rate).toBe(2);
+	});
+
+	it('an answered request raises a cut rate again; a request without an answer does not', async () => {
+		const buckets = new PortalBuckets();
+		const h = harness({ rateLimit: STANDARD, buckets });
+		const pace = buckets.of(PORTAL, STANDARD, START);
+		pace.refused({ sentAt: START }, START);
+		h.advance(10_000);
+		const network: Bitrix24Failure = { errorCode: 'NETWORK_ERROR', errorDescription: null, httpCode: null, message: 'NETWORK_ERROR: x' };
+		h.limits.leave(await h.limits.enter(CALLS, false, () => ''), { failure: network, time: null, calls: [{ method: METHOD, failure: network, time: null }] });
+		expect(pace.rate).toBe(1);
+		h.limits.leave(await h.limits.enter(CALLS, false, () => ''), { failure: null, time: null, calls: [] });
+		// 3% of the preset (2/s) a second, for the 10 s since the cut.
+		expect(pace.rate).toBeCloseTo(1.6, 10);
+	});
+});
+
+describe('What an answer teaches the operating budget', () => {
+	const refusal: Bitrix24Failure = { errorCode: 'OPERATION_TIME_LIMIT', errorDescription: null, httpCode: null, message: 'Bitrix24 error OPERATION_TIME_LIMIT' };
+	const later = { operating: 1, operating_reset_at: (START + 30_000) / 1000, finish: START / 1000 };
+
+	it('a command refused for the budget inside a batch makes the method wait for the reset the last answer named', async () => {
+		const h = harness({ maxLimitWaitMs: 60_000, rateLimit: null });
+		h.limits.leave(await h.limits.enter(CALLS, false, () => ''), { failure: null, time: later, calls: [{ method: METHOD, failure: null, time: later }] });
+		h.limits.leave(await h.limits.enter(CALLS, false, () => ''), { failure: null, time: null, calls: [{ method: METHOD, failure: refusal, time: null }] });
+		await h.send(true);
+		// A refusal without a time of its own waits 10 s at most.
+		expect(h.pauses).toEqual([10_250]);
+	});
+
+	it('a refusal followed by a call of the same method that ran in the same answer is not the budget', async () => {
+		const h = harness({ maxLimitWaitMs: 60_000, rateLimit: null });
+		const calls = [
+			{ method: METHOD, failure: refusal, time: null },
+			{ method: METHOD, failure: null, time: later },
+		];
+		h.limits.leave(await h.limits.enter(CALLS, false, () => ''), { failure: null, time: null, calls });
+		await h.send(true);
+		expect(h.pauses).toEqual([]);
+	});
+});
