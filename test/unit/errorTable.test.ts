@@ -43,6 +43,8 @@ describe('QUERY_LIMIT_EXCEEDED, OPERATION_TIME_LIMIT, 500s and network failures 
 	it('INVALID_RESPONSE is retried for a 5xx page or JSON that broke off, not for another page', () => {
 		const retried = (httpCode: number | null, truncated = false) => isRetried({ errorCode: 'INVALID_RESPONSE', httpCode, truncated });
 		expect([retried(502), retried(503), retried(200, true), retried(200), retried(404), retried(null)]).toEqual([true, true, true, false, false, false]);
+		// 5xx is 500 to 599, both ends included.
+		expect([retried(499), retried(500), retried(599), retried(600)]).toEqual([false, true, true, false]);
 	});
 
 	it('OAUTH_REFRESH_FAILED is not retried: only reconnecting the credential helps', () => {

@@ -109,6 +109,8 @@ describe('The error that stops a run (docs/contract.md#stop)', () => {
 		const error = toNodeError(NODE, networkFailure('ECONNREFUSED', 'ECONNREFUSED'), ITEM) as NodeApiError;
 		expect(error.message).toBe('NETWORK_ERROR: The Bitrix24 portal could not be reached (ECONNREFUSED) [item 2, invoice 42]');
 		expect(error.errorResponse).toStrictEqual({ errorCode: 'NETWORK_ERROR', errorDescription: null, httpCode: null, invoiceId: 42 });
+		// Given no status, NodeApiError shows the code where the status would be.
+		expect(error.httpCode).toBe('NETWORK_ERROR');
 		expect(error.description).toBe(HINTS.NETWORK_ERROR);
 	});
 
