@@ -41,18 +41,18 @@ export const FOLDERS = {
 	},
 	run: {
 		mutate: ['nodes/shared/bitrix24/run/**/*.ts'],
-		tests: [...unit('getOperation', 'nodeDescription', 'retryPolicy', 'adaptivePacing'), ...engine('validation', 'outputModes', 'errorOutput', 'stopMessage', 'batching')],
-		staticTests: unit('getOperation', 'nodeDescription', 'retryPolicy', 'adaptivePacing'),
+		tests: [...unit('getOperation', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'), ...engine('validation', 'outputModes', 'errorOutput', 'stopMessage', 'batching')],
+		staticTests: unit('getOperation', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'),
 	},
 	credentials: {
 		mutate: ['nodes/shared/bitrix24/credentials/**/*.ts', 'credentials/**/*.ts'],
-		tests: [...unit('nodeDescription'), ...engine('editor')],
-		staticTests: [...unit('nodeDescription'), ...engine('editor')],
+		tests: [...unit('nodeDescription', 'editorTexts', 'endpoint'), ...engine('editor')],
+		staticTests: [...unit('nodeDescription', 'editorTexts'), ...engine('editor')],
 	},
 	node: {
 		mutate: ['nodes/PaySystemInvoiceSettings/**/*.ts'],
-		tests: [...unit('getOperation', 'nodeDescription'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor', 'asTool')],
-		staticTests: unit('getOperation', 'nodeDescription'),
+		tests: [...unit('getOperation', 'nodeDescription', 'editorTexts'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor', 'asTool')],
+		staticTests: unit('getOperation', 'nodeDescription', 'editorTexts'),
 	},
 };
 
