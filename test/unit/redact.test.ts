@@ -76,6 +76,7 @@ describe('Text shaped like a secret is redacted even when the secret is not know
 		['an upper-case parameter name', 'AUTH=tok123 CODE=ac5f2e91', 'AUTH=*** CODE=***'],
 		['a Bearer header', 'Authorization: Bearer abc.def', 'Authorization: Bearer ***'],
 		['a lower-case bearer header', 'authorization: bearer abc.def-ghi_jkl', 'authorization: bearer ***'],
+		['a Bearer header with more than one space', 'Authorization: Bearer   abc.def', 'Authorization: Bearer   ***'],
 	])('%s', (_case, text, expected) => {
 		expect(redactSecrets(text, [])).toBe(expected);
 	});
