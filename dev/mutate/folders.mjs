@@ -36,8 +36,8 @@ export const FOLDERS = {
 	},
 	transport: {
 		mutate: ['nodes/shared/bitrix24/transport/**/*.ts'],
-		tests: [...unit('answers', 'endpoint', 'connection', 'n8nVersions', 'getOperation', 'client'), ...engine('errorCodes', 'editor', 'credentials')],
-		staticTests: unit('answers', 'endpoint', 'connection', 'n8nVersions', 'getOperation', 'client'),
+		tests: [...unit('answers', 'endpoint', 'connection', 'tokenRotation', 'n8nVersions', 'getOperation', 'client'), ...engine('errorCodes', 'editor', 'credentials')],
+		staticTests: unit('answers', 'endpoint', 'connection', 'tokenRotation', 'n8nVersions', 'getOperation', 'client'),
 	},
 	run: {
 		mutate: ['nodes/shared/bitrix24/run/**/*.ts'],
