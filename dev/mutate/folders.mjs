@@ -31,7 +31,7 @@ export const FOLDERS = {
 	},
 	limits: {
 		mutate: ['nodes/shared/bitrix24/limits/**/*.ts'],
-		tests: [...unit('pacing', 'adaptivePacing', 'portalLimits', 'waits', 'retryPolicy', 'n8nVersions', 'client'), ...engine('stopMessage')],
+		tests: unit('pacing', 'adaptivePacing', 'portalLimits', 'waits', 'retryPolicy', 'n8nVersions', 'client'),
 		staticTests: unit('pacing', 'adaptivePacing', 'portalLimits', 'waits', 'retryPolicy', 'n8nVersions'),
 	},
 	transport: {
