@@ -31,8 +31,8 @@ export const FOLDERS = {
 	},
 	limits: {
 		mutate: ['nodes/shared/bitrix24/limits/**/*.ts'],
-		tests: unit('pacing', 'adaptivePacing', 'portalLimits', 'waits', 'retryPolicy', 'n8nVersions', 'client'),
-		staticTests: unit('pacing', 'adaptivePacing', 'portalLimits', 'waits', 'retryPolicy', 'n8nVersions'),
+		tests: unit('pacing', 'adaptivePacing', 'operatingBudget', 'portalLimits', 'waits', 'retryPolicy', 'n8nVersions', 'client'),
+		staticTests: unit('pacing', 'adaptivePacing', 'operatingBudget', 'portalLimits', 'waits', 'retryPolicy', 'n8nVersions'),
 	},
 	transport: {
 		mutate: ['nodes/shared/bitrix24/transport/**/*.ts'],

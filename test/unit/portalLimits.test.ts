@@ -193,3 +193,118 @@ describe('What an answer teaches the operating budget', () => {
 		expect(h.pauses).toEqual([]);
 	});
 });
+
+describe('Edges of the waits and of what an answer teaches', () => {
+	const STANDARD = { drainPerSecond: 2, burst: 50 };
+	const settle = async () => {
+		for (let turn = 0; turn < 5; turn++) await Promise.resolve();
+	};
+	const refusal: Bitrix24Failure = { errorCode: 'OPERATION_TIME_LIMIT', errorDescription: null, httpCode: 429, message: 'Bitrix24 error OPERATION_TIME_LIMIT' };
+	const refuseFor = (h: ReturnType<typeof harness>, resetInMs: number, calls = [METHOD]) => {
+		const time = { operating: 480, operating_reset_at: (START + resetInMs) / 1000, finish: START / 1000 };
+		h.limits.leave({ ticket: null }, { failure: refusal, time, calls: calls.map((method) => ({ method, failure: refusal, time })) });
+	};
+
+	it('logs a pacing wait of 5 s or more, and names every method a budget wait is for', async () => {
+		const h = harness({ rateLimit: { drainPerSecond: 0.2, burst: 2 }, maxLimitWaitMs: 600_000 });
+		await h.send(false);
+		await h.send(false);
+		expect(h.logged).toEqual([`Bitrix24 portal ${PORTAL}: waiting 5 s for the portal's request limit (3 of 10 items done)`]);
+		const both = harness({ rateLimit: null, maxLimitWaitMs: 60_000 });
+		refuseFor(both, 10_000, [METHOD, 'crm.item.payment.list']);
+		both.limits.leave(await both.limits.enter(new Map([[METHOD, 1], ['crm.item.payment.list', 1]]), true, () => '1 of 2 items done'), null);
+		expect(both.logged).toEqual([`Bitrix24 portal ${PORTAL}: waiting 10 s for the operating-time budget of ${METHOD}, crm.item.payment.list (1 of 2 items done)`]);
+	});
+
+	it('makes a budget wait exactly as long as what is left of the bound', async () => {
+		const h = harness({ maxLimitWaitMs: 10_250, rateLimit: null });
+		refuseFor(h, 10_000);
+		await h.send(true);
+		expect(h.pauses).toEqual([10_250]);
+	});
+
+	it('learns the portal\'s clock and its readings from every answer', async () => {
+		const h = harness({ maxLimitWaitMs: 600_000, rateLimit: null });
+		// The portal's clock runs 5 s ahead; its answer says the method has used 470 s, until 65 s on its clock.
+		const time = { operating: 470, operating_reset_at: (START + 65_000) / 1000, processing: 0.4, finish: (START + 5_000) / 1000 };
+		h.limits.leave(await h.limits.enter(CALLS, false, () => ''), { failure: null, time, calls: [{ method: METHOD, failure: null, time }] });
+		h.limits.leave(await h.limits.enter(new Map([[METHOD, 50]]), false, () => ''), null);
+		expect(h.pauses).toEqual([60_250]);
+	});
+
+	it('a refusal is the budget\'s even when an earlier call of the method in the answer ran, or a later call of another', async () => {
+		const h = harness({ maxLimitWaitMs: 60_000, rateLimit: null });
+		const ran = { operating: 1, operating_reset_at: (START + 30_000) / 1000, finish: START / 1000 };
+		const calls = [
+			{ method: METHOD, failure: null, time: ran },
+			{ method: METHOD, failure: refusal, time: null },
+			{ method: 'crm.item.payment.list', failure: null, time: ran },
+		];
+		h.limits.leave(await h.limits.enter(CALLS, false, () => ''), { failure: null, time: null, calls });
+		await h.send(true);
+		expect(h.pauses).toEqual([10_250]);
+	});
+
+	it('a failure the portal answered with a status raises a cut rate, like any answer', async () => {
+		const buckets = new PortalBuckets();
+		const h = harness({ rateLimit: STANDARD, buckets });
+		const pace = buckets.of(PORTAL, STANDARD, START);
+		pace.refused({ sentAt: START }, START);
+		h.advance(10_000);
+		const serverError: Bitrix24Failure = { errorCode: 'INTERNAL_SERVER_ERROR', errorDescription: null, httpCode: 500, message: 'x' };
+		h.limits.leave(await h.limits.enter(CALLS, false, () => ''), { failure: serverError, time: null, calls: [] });
+		expect(pace.rate).toBeCloseTo(1.6, 10);
+	});
+
+	it('without pacing, still one request in flight at a time with Parallel Requests 1', async () => {
+		const { limits } = harness({ rateLimit: null, parallelRequests: 1 });
+		const first = await limits.enter(CALLS, false, () => '');
+		let second = false;
+		const entering = limits.enter(CALLS, false, () => '').then(() => (second = true));
+		await settle();
+		expect(second).toBe(false);
+		limits.leave(first, null);
+		await entering;
+	});
+
+	it('near a budget, requests of 50 calls go one at a time', async () => {
+		const budgets = new OperatingBudgets();
+		budgets.noteAnswered(PORTAL, METHOD, { operating: 430, operating_reset_at: (START + 60_000) / 1000, processing: 0.4 });
+		const { limits } = harness({ rateLimit: null, parallelRequests: 3, budgets, maxLimitWaitMs: 600_000 });
+		const fifty = new Map([[METHOD, 50]]);
+		const first = await limits.enter(fifty, false, () => '');
+		let second = false;
+		const entering = limits.enter(fifty, false, () => '').then(() => (second = true));
+		await settle();
+		expect(second).toBe(false);
+		limits.leave(first, null);
+		await entering;
+	});
+
+	it('a request whose wait ends with the run gives its place back', async () => {
+		let clock = START;
+		jest.spyOn(Date, 'now').mockImplementation(() => clock);
+		let stopped = false;
+		const limits = new PortalLimits(
+			PORTAL,
+			{ rateLimit: { drainPerSecond: 1, burst: 2 }, parallelRequests: 1, maxLimitWaitMs: 600_000, buckets: new PortalBuckets(), budgets: new OperatingBudgets() },
+			{
+				pause: async (ms) => {
+					if (stopped) throw new Error('The run stopped while the node waited for the Bitrix24 portal');
+					clock += ms;
+				},
+				stopped: new Promise<void>(() => undefined),
+				log: () => undefined,
+			},
+		);
+		limits.leave(await limits.enter(CALLS, false, () => ''), null);
+		stopped = true;
+		await expect(limits.enter(CALLS, false, () => '')).rejects.toThrow('The run stopped while the node waited for the Bitrix24 portal');
+		stopped = false;
+		let entered = false;
+		const entering = limits.enter(CALLS, false, () => '').then(() => (entered = true));
+		await new Promise((resolve) => setTimeout(resolve, 50));
+		expect(entered).toBe(true);
+		await entering;
+	});
+});
