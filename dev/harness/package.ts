@@ -19,8 +19,18 @@ export interface LoadedPackage {
 	credentials: Record<string, ICredentialType>;
 }
 
+/**
+ * The file a built file's code is read from: the built file itself, or with BITRIX24_PACKAGE_FROM=sources
+ * its TypeScript source, which jest compiles. Mutation testing (dev/mutate) changes the sources and
+ * never builds, so the engine tests must run the changed sources to see a change.
+ */
+export function packageFile(built: string): string {
+	if (process.env.BITRIX24_PACKAGE_FROM !== 'sources') return join(PACKAGE_ROOT, built);
+	return join(PACKAGE_ROOT, built.replace(/^dist\//, '').replace(/\.js$/, '.ts'));
+}
+
 function instancesOf<T>(file: string): T[] {
-	const path = join(PACKAGE_ROOT, file);
+	const path = packageFile(file);
 	if (!existsSync(path)) {
 		throw new Error(`${file} is missing: run "npm run build" first`);
 	}
@@ -55,10 +65,10 @@ export function loadPackage(): LoadedPackage {
  */
 export function resetPortalPacing(): void {
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const pacing = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/limits/pacing.js')) as { PROCESS_PORTAL_BUCKETS: { clear(): void } };
+	const pacing = require(packageFile('dist/nodes/shared/bitrix24/limits/pacing.js')) as { PROCESS_PORTAL_BUCKETS: { clear(): void } };
 	pacing.PROCESS_PORTAL_BUCKETS.clear();
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
-	const budgets = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/limits/operatingBudget.js')) as { PROCESS_OPERATING_BUDGETS: { clear(): void } };
+	const budgets = require(packageFile('dist/nodes/shared/bitrix24/limits/operatingBudget.js')) as { PROCESS_OPERATING_BUDGETS: { clear(): void } };
 	budgets.PROCESS_OPERATING_BUDGETS.clear();
 	// eslint-disable-next-line @typescript-eslint/no-require-imports
 	const tokens = require(join(PACKAGE_ROOT, 'dist/nodes/shared/bitrix24/transport/tokenGate.js')) as { PROCESS_TOKEN_GATES: { clear(): void } };

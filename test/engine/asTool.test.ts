@@ -5,13 +5,13 @@ import type { AgentRunOptions, AgentRunResult } from '../../dev/harness/aiTool';
 import { TOOL_NODE_NAME, fromAI, runAgent, toolTypeDescription } from '../../dev/harness/aiTool';
 import type { OnError } from '../../dev/harness/engine';
 import { packageNodeType } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 const NODE_DESCRIPTION = 'Read the pay system settings of Bitrix24 legacy invoices, of payments, and of the payments of smart invoices and deals';
-const NOT_FOUND_HINT = describeErrorCode('ERROR_INTERNAL_INVOICE_NOT_FOUND').hint;
-const INVALID_HINT = describeErrorCode('INVALID_PARAMETER').hint;
+const NOT_FOUND_HINT = hintOf('ERROR_INTERNAL_INVOICE_NOT_FOUND');
+const INVALID_HINT = hintOf('INVALID_PARAMETER');
 
 // The fields a user hands to the model with "Let the model define this parameter"; the key is the field's display name.
 const INVOICE_ID = fromAI('Invoice_ID', 'ID of the legacy CRM invoice', 'number');
@@ -269,9 +269,9 @@ const portalError = (code: string, description: string, httpCode: number, invoic
 	requests: 1,
 	item: {
 		error: `Bitrix24 error ${code}: ${description}`,
-		details: { errorCode: code, errorDescription: description, httpCode, invoiceId, hint: describeErrorCode(code).hint },
+		details: { errorCode: code, errorDescription: description, httpCode, invoiceId, hint: hintOf(code) },
 	},
-	thrown: { name: 'NodeApiError', message: `Bitrix24 error ${code}: ${description} [invoice ${invoiceId}]. ${describeErrorCode(code).hint}` },
+	thrown: { name: 'NodeApiError', message: `Bitrix24 error ${code}: ${description} [invoice ${invoiceId}]. ${hintOf(code)}` },
 });
 
 const ERROR_CASES: ErrorCase[] = [
@@ -410,7 +410,7 @@ const leaks = (portal: Portal, results: AgentRunResult[]) =>
 describe('No secret reaches the model or the run data, even when the portal echoes it', () => {
 	const portal = usePortal();
 
-	const shownError = (masked: string) => `Bitrix24 error ERROR_CHECK_FAILURE: ${masked} [invoice 11]. ${describeErrorCode('ERROR_CHECK_FAILURE').hint}`;
+	const shownError = (masked: string) => `Bitrix24 error ERROR_CHECK_FAILURE: ${masked} [invoice 11]. ${hintOf('ERROR_CHECK_FAILURE')}`;
 
 	it.each<[string, OnError | undefined, (masked: string) => { observations?: string[]; runError?: string }]>([
 		['On Error unset', undefined, (masked) => ({ observations: [CARD_SETTINGS, JSON.stringify([{ error: shownError(masked) }])] })],

@@ -1,4 +1,5 @@
 import { runWorkflow } from '../../dev/harness/engine';
+import { HINTS } from '../contract/hints';
 import { SETTINGS, byPaySystemId, expectBankSettingsFor, deals, forCrmItem, invoices, jsonOf, pairingOf, smartInvoices, usePortal, webhookCredentials } from '../support';
 
 const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);
@@ -67,19 +68,38 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 		expect(portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => call.params.INVOICE_ID)).toEqual([1, 2, 3, 4, 5]);
 	});
 
-	it('falls back to single calls, for the rest of the run, when the portal refuses batch (HTTP 405)', async () => {
+	it('sends every group that left before the 405 came back again as single calls', async () => {
 		portal().setOptions({ batchAllowed: false });
 		try {
 			const ids = range(1, 60);
 			await expectBankSettingsFor(portal(), ids);
-			// Both batch calls left at once (Parallel Requests 3) before the first refusal came back.
+			// Both groups left at once (Parallel Requests 3) before the first refusal came back.
 			expect(portal().restCalls('batch').map((call) => [call.status, call.errorCode, call.batchCommands])).toEqual([
 				[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 50],
 				[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 10],
 			]);
 			expect(portal().restCalls('sale.paysystem.settings.invoice.get')).toHaveLength(60);
-			// 61 requests on the standard limits: the node paced them, so the portal refused none.
-			expect(portal().requests.filter((request) => request.errorCode === 'QUERY_LIMIT_EXCEEDED')).toEqual([]);
+		} finally {
+			portal().setOptions({ batchAllowed: true });
+		}
+	});
+
+	it('after a 405 sends every later group as single calls, those of the next step and of other methods too', async () => {
+		portal().setOptions({ batchAllowed: false });
+		try {
+			const { output, errorOutput } = await runWorkflow({
+				parameters: forCrmItem({ parallelRequests: 1 }),
+				items: [...smartInvoices(5, 6), ...deals(20)],
+				credentials: webhookCredentials(portal().webhookUrl),
+				onError: 'continueErrorOutput',
+			});
+			expect(errorOutput).toEqual([]);
+			expect(jsonOf(output)).toEqual([SETTINGS.card, SETTINGS.bank(502), SETTINGS.bank(601), SETTINGS.card, SETTINGS.cardSecondShop]);
+			expect(portal().restCalls().map((call) => [call.restMethod, call.status])).toEqual([
+				['batch', 405],
+				...[0, 1, 2].map(() => ['crm.item.payment.list', 200]),
+				...[0, 1, 2, 3, 4].map(() => ['sale.paysystem.settings.payment.get', 200]),
+			]);
 		} finally {
 			portal().setOptions({ batchAllowed: true });
 		}
@@ -137,9 +157,36 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 			onError: 'continueErrorOutput',
 		});
 		expect(output).toEqual([{ json: SETTINGS.card, pairedItem: { item: 0 } }]);
-		expect(errorOutput.map((item) => item.json.details)).toEqual([
-			expect.objectContaining({ errorCode: 'INVALID_RESPONSE', httpCode: null, invoiceId: 11 }),
+		expect(errorOutput).toEqual([
+			{
+				json: {
+					invoiceId: 11,
+					error: 'INVALID_RESPONSE: The Bitrix24 portal answered the batch call without this command',
+					details: { errorCode: 'INVALID_RESPONSE', errorDescription: null, httpCode: null, invoiceId: 11, hint: HINTS.INVALID_RESPONSE },
+				},
+				pairedItem: { item: 1 },
+			},
 		]);
+	});
+
+	it('fails every item of a batch whose answer lacks its result maps with INVALID_RESPONSE and the request\'s status 200, not retried', async () => {
+		portal().addFault({ restMethod: 'batch', response: { status: 200, json: { result: { result_total: [] }, time: {} } } });
+		const { output, errorOutput } = await runWorkflow({
+			parameters: byPaySystemId(11),
+			items: invoices(10, 11),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		expect(output).toEqual([]);
+		expect(errorOutput.map((item) => item.json)).toEqual(
+			[10, 11].map((invoiceId) => ({
+				invoiceId,
+				error: 'INVALID_RESPONSE: The Bitrix24 portal answered the batch call without its result maps',
+				details: { errorCode: 'INVALID_RESPONSE', errorDescription: null, httpCode: 200, invoiceId, hint: HINTS.INVALID_RESPONSE },
+			})),
+		);
+		// A 200 answer is what the portal meant to send: sending it again cannot help (docs/contract.md#retries).
+		expect(portal().restCalls().map((call) => call.restMethod)).toEqual(['batch']);
 	});
 
 	it('reads a batch in which no command succeeded ("result": [])', async () => {
@@ -151,5 +198,34 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 		});
 		expect(output).toEqual([]);
 		expect(pairingOf(errorOutput)).toEqual([{ item: 0 }, { item: 1 }]);
+		expect(errorOutput.map((item) => item.json.details)).toEqual(
+			[0, 1].map(() => ({
+				errorCode: 'ERROR_INTERNAL_INVOICE_NOT_FOUND',
+				errorDescription: 'Invoice not found',
+				httpCode: null,
+				invoiceId: 404,
+				hint: HINTS.ERROR_INTERNAL_INVOICE_NOT_FOUND,
+			})),
+		);
+	});
+});
+
+describe('options.batch on a portal that refuses batch (HTTP 405), one request at a time', () => {
+	// The Enterprise limits hold the 61 requests within the burst: nothing waits.
+	const portal = usePortal({ limits: { drainPerSecond: 5, burst: 250 } });
+
+	it('falls back to single calls, for the rest of the run, when the portal refuses batch (HTTP 405)', async () => {
+		portal().setOptions({ batchAllowed: false });
+		try {
+			const ids = range(1, 60);
+			// One request at a time, so the refusal of the first group comes back before the second group leaves.
+			await expectBankSettingsFor(portal(), ids, { parallelRequests: 1, rateLimit: 'enterprise' });
+			expect(portal().restCalls('batch').map((call) => [call.status, call.errorCode, call.batchCommands])).toEqual([
+				[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 50],
+			]);
+			expect(portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => call.params.INVOICE_ID)).toEqual(ids);
+		} finally {
+			portal().setOptions({ batchAllowed: true });
+		}
 	});
 });

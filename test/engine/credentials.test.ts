@@ -1,5 +1,6 @@
 import { startPortal } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
+import { HINTS } from '../contract/hints';
 import { SETTINGS, byPaySystemId, invoices, jsonOf, oauthCredentials, usePortal, webhookCredentials } from '../support';
 
 const CALL_PATH = (code: string) => `/rest/1/${code}/sale.paysystem.settings.invoice.get.json`;
@@ -79,7 +80,12 @@ describe('OAuth2: calls go to client_endpoint (else https://<domain>/rest/) with
 		});
 		expect(jsonOf(output)).toEqual([SETTINGS.bank(10), SETTINGS.bank(11), SETTINGS.bank(12)]);
 		expect(portal().tokenRequests()).toHaveLength(1);
-		expect(portal().tokenRequests()[0].params).toMatchObject({ grant_type: 'refresh_token', refresh_token: tokens.refresh_token });
+		expect(portal().tokenRequests()[0].params).toEqual({
+			grant_type: 'refresh_token',
+			refresh_token: tokens.refresh_token,
+			client_id: portal().clientId,
+			client_secret: portal().clientSecret,
+		});
 		// Without batching, the three calls leave at once (Parallel Requests 3): each meets the expired token
 		// and is sent again with the one new token.
 		expect(portal().restCalls().map((call) => call.errorCode)).toEqual(
@@ -146,7 +152,7 @@ describe('OAuth2: calls go to client_endpoint (else https://<domain>/rest/) with
 		expect(portal().restCalls('batch')).toHaveLength(2);
 		expect(errorOutput.map((item) => item.json.details)).toEqual(
 			[10, 11].map((invoiceId) =>
-				expect.objectContaining({ errorCode: 'invalid_token', errorDescription: 'The access token provided is invalid.', httpCode: 401, invoiceId }),
+				({ errorCode: 'invalid_token', errorDescription: 'The access token provided is invalid.', httpCode: 401, invoiceId, hint: HINTS.invalid_token }),
 			),
 		);
 	});

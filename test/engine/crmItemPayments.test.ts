@@ -9,6 +9,7 @@ import {
 	PAYMENT_METHOD,
 	SCOPE_REFUSAL,
 	TIME,
+	errorJson,
 	hint,
 	listCall,
 	localError,
@@ -210,6 +211,42 @@ describe('Get for Smart Invoice or Deal: the payments from crm.item.payment.list
 		expect(jsonOf(batched.output)).toEqual([failure(null, 5), failure(null, 6)]);
 	});
 
+	it('reads a list that holds no payment entries as INVALID_RESPONSE: httpCode null inside a batch, the status on a single call', async () => {
+		const notEntries = [{ id: 'x', paySystemId: 11 }];
+		portal().addFault({ restMethod: LIST_METHOD, times: 1, response: { status: 200, json: { result: notEntries, time: {} } } });
+		const single = await run({ parameters: forCrmItem({ batch: false }), items: smartInvoices(5), onError: 'continueRegularOutput' });
+		const envelope = { result: { result: { i0: notEntries, i1: notEntries }, result_error: [], result_total: [], result_next: [], result_time: [] }, time: {} };
+		portal().addFault({ restMethod: 'batch', times: 1, response: { status: 200, json: envelope } });
+		const batched = await run({ parameters: forCrmItem(), items: smartInvoices(5, 6), onError: 'continueRegularOutput' });
+		const failure = (httpCode: number | null, entityId: number) =>
+			errorJson(
+				'INVALID_RESPONSE: The Bitrix24 portal listed payments that are not crm.item.payment.list entries',
+				'INVALID_RESPONSE',
+				null,
+				httpCode,
+				{ entityTypeId: 31, entityId },
+			);
+		expect(jsonOf(single.output)).toEqual([failure(200, 5)]);
+		expect(jsonOf(batched.output)).toEqual([failure(null, 5), failure(null, 6)]);
+	});
+
+	it('reads payment settings that are not an object as INVALID_RESPONSE for that item: httpCode null inside a batch, the status on a single call', async () => {
+		portal().addFault({ restMethod: PAYMENT_METHOD, times: 1, response: { status: 200, json: { result: 'not settings', time: {} } } });
+		const single = await run({ parameters: forCrmItem({ batch: false }), items: smartInvoices(6), onError: 'continueRegularOutput' });
+		const envelope = { result: { result: { i0: 'not settings', i1: 'not settings' }, result_error: [], result_total: [], result_next: [], result_time: [] }, time: {} };
+		// The first batch lists the payments, the second reads their settings.
+		portal().addFault({ restMethod: 'batch', skip: 1, times: 1, response: { status: 200, json: envelope } });
+		const batched = await run({ parameters: forCrmItem(), items: smartInvoices(6, 6), onError: 'continueRegularOutput' });
+		const failure = (httpCode: number | null) =>
+			errorJson('INVALID_RESPONSE: The Bitrix24 portal sent settings that are not an object', 'INVALID_RESPONSE', null, httpCode, {
+				entityTypeId: 31,
+				entityId: 6,
+				paymentId: 601,
+			});
+		expect(jsonOf(single.output)).toEqual([failure(200)]);
+		expect(jsonOf(batched.output)).toEqual([failure(null), failure(null)]);
+	});
+
 	it('batches both steps across batch boundaries: 60 objects with 2 payments each take 2 list batches, then 3 settings batches', async () => {
 		const ids = range(1000, 60);
 		const paymentIds = ids.flatMap((id) => [10_000_000 + id * 10 + 1, 10_000_000 + id * 10 + 2]);
@@ -242,16 +279,17 @@ describe('Get for Smart Invoice or Deal: the payments from crm.item.payment.list
 	});
 
 	it.each([
-		['the list', smartInvoices(6, 99, 5), 'Bitrix24 error 0: Access denied [item 1, smart invoice 99]', '0', { entityTypeId: 31, entityId: 99 }],
-		['a payment\'s settings', [...deals(20), ...smartInvoices(8, 5)], 'Bitrix24 error ACCESS_DENIED: Access denied [item 1, smart invoice 8]', 'ACCESS_DENIED', { entityTypeId: 31, entityId: 8, paymentId: 801 }],
-		['no payment', [...smartInvoices(6), ...deals(21, 20)], 'PAYMENT_NOT_FOUND: The deal 21 has no payment [item 1, deal 21]', 'PAYMENT_NOT_FOUND', { entityTypeId: 2, entityId: 21 }],
-	])('Stop Workflow: the first failure in input order stops the run (%s)', async (_case, items, message, errorCode, ids) => {
+		['the list', smartInvoices(6, 99, 5), 'Bitrix24 error 0: Access denied [item 1, smart invoice 99]', '0', 'Access denied', { entityTypeId: 31, entityId: 99 }],
+		['a payment\'s settings', [...deals(20), ...smartInvoices(8, 5)], 'Bitrix24 error ACCESS_DENIED: Access denied [item 1, smart invoice 8]', 'ACCESS_DENIED', 'Access denied', { entityTypeId: 31, entityId: 8, paymentId: 801 }],
+		['no payment', [...smartInvoices(6), ...deals(21, 20)], 'PAYMENT_NOT_FOUND: The deal 21 has no payment [item 1, deal 21]', 'PAYMENT_NOT_FOUND', null, { entityTypeId: 2, entityId: 21 }],
+	])('Stop Workflow: the first failure in input order stops the run (%s)', async (_case, items, message, errorCode, errorDescription, ids) => {
 		const { error, output } = await run({ parameters: forCrmItem(), items, onError: 'stopWorkflow' });
 		expect(output).toEqual([]);
 		expect(error?.name).toBe('NodeApiError');
 		expect(error?.message).toBe(message);
 		expect(error?.description).toBe(hint(errorCode));
-		expect((error as { errorResponse?: IDataObject }).errorResponse).toMatchObject({ errorCode, ...ids });
+		// Inside a batch (the default) a command's failure has no HTTP status of its own.
+		expect((error as { errorResponse?: IDataObject }).errorResponse).toEqual({ errorCode, errorDescription, httpCode: null, ...ids });
 	});
 
 	it('Stop Workflow: an invalid entity first stops the run before anything is sent', async () => {

@@ -1,5 +1,6 @@
 import { searchList, testCredential } from '../../dev/harness/panel';
 import { startPortal } from '../../dev/emulator/portal';
+import { HINTS } from '../contract/hints';
 import { byHandler, byPaySystemId, oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
 
 const FOR_PAYMENT = { operation: 'getForPayment', paymentId: '={{ $json.paymentId }}', paySystemId: resourceLocator('list', '') };
@@ -116,9 +117,62 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 
 	it('names a malformed webhook URL without sending anything', async () => {
 		const result = await testCredential('bitrix24WebhookApi', { webhookUrl: `${portal().origin}/crm/`, allowInsecureHttp: false });
-		expect(result.status).toBe('Error');
-		expect(result.message).toContain('The webhook URL does not point to a Bitrix24 incoming webhook');
+		expect(result).toEqual({
+			status: 'Error',
+			message: 'The webhook URL does not point to a Bitrix24 incoming webhook. It should look like https://<portal>/rest/<user id>/<webhook code>/',
+		});
 		expect(portal().requests).toEqual([]);
+	});
+
+	// 0.0.0.0 reaches the emulator on this machine, but is not a loopback name the rule lets through.
+	const overPlainHttp = () => portal().webhookUrl.replace('http://127.0.0.1', 'http://0.0.0.0');
+
+	it('refuses an http:// webhook URL to a host that is not loopback, without sending anything (docs/contract.md#http-rule)', async () => {
+		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: overPlainHttp(), allowInsecureHttp: false })).toEqual({
+			status: 'Error',
+			message:
+				'The webhook URL uses http:// to 0.0.0.0, which would send the secret unencrypted. Use https://, or turn on "Allow Insecure HTTP" in the credential if the portal is on a network you trust.',
+		});
+		expect(portal().requests).toEqual([]);
+	});
+
+	it('sends over http:// to a host that is not loopback when Allow Insecure HTTP is on', async () => {
+		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: overPlainHttp(), allowInsecureHttp: true })).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+		expect(portal().restCalls().map((call) => call.restMethod)).toEqual(['sale.paysystem.settings.invoice.get']);
+	});
+
+	// Every refusal docs/contract.md#credential-test lists, as the portal answers the Test's request.
+	it.each([
+		['NO_AUTH_FOUND', 401],
+		['insufficient_scope', 403],
+		['ACCESS_DENIED', 403],
+		['INVALID_CREDENTIALS', 403],
+		['user_access_error', 403],
+		['expired_token', 401],
+		['invalid_token', 401],
+		['ERROR_METHOD_NOT_FOUND', 404],
+		['INVALID_REQUEST', 400],
+		['PORTAL_DELETED', 500],
+		['OVERLOAD_LIMIT', 503],
+		['QUERY_LIMIT_EXCEEDED', 503],
+	])('fails for %s (HTTP %i) with the code and its hint', async (code, status) => {
+		portal().addFault({ response: { status, json: { error: code, error_description: `Text for ${code}` } } });
+		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: portal().webhookUrl, allowInsecureHttp: false })).toEqual({
+			status: 'Error',
+			message: `${code}: ${HINTS[code]}`,
+		});
+	});
+
+	it('calls a portal that answers ERROR_CHECK_FAILURE (no pay system given) a working credential', async () => {
+		portal().addFault({ response: { status: 400, json: { error: 'ERROR_CHECK_FAILURE', error_description: 'Empty field PAY_SYSTEM_ID!' } } });
+		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: portal().webhookUrl, allowInsecureHttp: false })).toEqual({
+			status: 'OK',
+			message: 'Connection successful!',
+		});
+		expect(portal().restCalls().map((call) => [call.restMethod, call.params])).toEqual([['sale.paysystem.settings.invoice.get', {}]]);
 	});
 
 	it('accepts a connected OAuth2 credential', async () => {

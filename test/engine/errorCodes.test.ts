@@ -1,7 +1,7 @@
 import { runWorkflow } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { CONTRACT_ERROR_CODES } from '../contract/errorCodes';
-import { byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
+import { SETTINGS, byHandler, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 
@@ -31,7 +31,7 @@ describe('With retries and waits for limits off, every Bitrix24 error code maps 
 						errorDescription: `Text for ${code}`,
 						httpCode: status,
 						invoiceId: 10,
-						hint: describeErrorCode(code).hint,
+						hint: hintOf(code),
 					},
 				},
 				pairedItem: { item: 0 },
@@ -55,7 +55,7 @@ describe('With retries and waits for limits off, every Bitrix24 error code maps 
 				errorDescription: 'Whole batch',
 				httpCode: status,
 				invoiceId,
-				hint: describeErrorCode(code).hint,
+				hint: hintOf(code),
 			})));
 			expect(errorOutput.map((item) => item.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
 		},
@@ -69,7 +69,13 @@ describe('With retries and waits for limits off, every Bitrix24 error code maps 
 			credentials: webhookCredentials(portal().webhookUrl),
 			onError: 'continueErrorOutput',
 		});
-		expect(errorOutput[0].json.details).toMatchObject({ errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found' });
+		expect(errorOutput[0].json.details).toEqual({
+			errorCode: 'ERROR_CHECK_FAILURE',
+			errorDescription: 'Pay system not found',
+			httpCode: 400,
+			invoiceId: 10,
+			hint: hintOf('ERROR_CHECK_FAILURE'),
+		});
 	});
 
 	it('gives an empty error_description as null', async () => {
@@ -81,7 +87,13 @@ describe('With retries and waits for limits off, every Bitrix24 error code maps 
 			onError: 'continueErrorOutput',
 		});
 		expect(errorOutput[0].json.error).toBe('Bitrix24 error QUERY_LIMIT_EXCEEDED');
-		expect(errorOutput[0].json.details).toMatchObject({ errorCode: 'QUERY_LIMIT_EXCEEDED', errorDescription: null, httpCode: 503 });
+		expect(errorOutput[0].json.details).toEqual({
+			errorCode: 'QUERY_LIMIT_EXCEEDED',
+			errorDescription: null,
+			httpCode: 503,
+			invoiceId: 10,
+			hint: hintOf('QUERY_LIMIT_EXCEEDED'),
+		});
 	});
 });
 
@@ -105,7 +117,7 @@ describe('The method\'s own errors, from the portal itself, inside a batch and a
 				credentials: webhookCredentials(portal().webhookUrl),
 				onError: 'continueErrorOutput',
 			});
-			const details = { errorCode, errorDescription, httpCode, invoiceId, hint: describeErrorCode(errorCode).hint };
+			const details = { errorCode, errorDescription, httpCode, invoiceId, hint: hintOf(errorCode) };
 			expect(errorOutput.map((item) => item.json.details)).toEqual([details, details]);
 			expect(errorOutput.map((item) => item.json.error)).toEqual(
 				[0, 1].map(() => `Bitrix24 error ${errorCode}: ${errorDescription}`),
@@ -136,7 +148,7 @@ describe('Faults the node turns into results, not stack traces (retries off)', (
 					errorDescription: null,
 					httpCode: 502,
 					invoiceId: 10,
-					hint: describeErrorCode('INVALID_RESPONSE').hint,
+					hint: hintOf('INVALID_RESPONSE'),
 				},
 			},
 		]);
@@ -145,7 +157,44 @@ describe('Faults the node turns into results, not stack traces (retries off)', (
 	it('a 200 answer that is not JSON is INVALID_RESPONSE with status 200', async () => {
 		portal().addFault({ response: { status: 200, body: 'OK', contentType: 'text/plain' } });
 		const { errorOutput } = await run(false);
-		expect(errorOutput[0].json.details).toMatchObject({ errorCode: 'INVALID_RESPONSE', httpCode: 200 });
+		expect(errorOutput[0].json).toEqual({
+			invoiceId: 10,
+			error: 'INVALID_RESPONSE: The Bitrix24 portal answered HTTP 200 with a body that is not REST JSON',
+			details: { errorCode: 'INVALID_RESPONSE', errorDescription: null, httpCode: 200, invoiceId: 10, hint: hintOf('INVALID_RESPONSE') },
+		});
+		// A 200 page is what the portal meant to send: not retried (docs/contract.md#retries).
+		expect(portal().restCalls()).toHaveLength(1);
+	});
+
+	it.each([
+		['inside a batch', true, null],
+		['on a single call', false, 200],
+	])('settings that are not an object are INVALID_RESPONSE for that item alone, %s with httpCode %p', async (_case, batch, httpCode) => {
+		if (batch) {
+			const result = { result: { i0: 'not settings', i1: SETTINGS.card }, result_error: [], result_total: [], result_next: [], result_time: [] };
+			portal().addFault({ restMethod: 'batch', response: { status: 200, json: { result, time: {} } } });
+		} else {
+			portal().addFault({ restMethod: METHOD, params: { INVOICE_ID: 10 }, response: { status: 200, json: { result: 'not settings', time: {} } } });
+		}
+		const { output, errorOutput } = await runWorkflow({
+			parameters: byPaySystemId(11, { batch }),
+			items: invoices(10, 11),
+			credentials: webhookCredentials(portal().webhookUrl),
+			onError: 'continueErrorOutput',
+		});
+		expect(output).toEqual([{ json: SETTINGS.card, pairedItem: { item: 1 } }]);
+		expect(errorOutput).toEqual([
+			{
+				json: {
+					invoiceId: 10,
+					error: 'INVALID_RESPONSE: The Bitrix24 portal sent settings that are not an object',
+					details: { errorCode: 'INVALID_RESPONSE', errorDescription: null, httpCode, invoiceId: 10, hint: hintOf('INVALID_RESPONSE') },
+				},
+				pairedItem: { item: 0 },
+			},
+		]);
+		// Not retried: the portal answered, and sending the same call again gets the same answer.
+		expect(portal().restCalls()).toHaveLength(batch ? 1 : 2);
 	});
 
 	it.each([true, false])('a connection reset is NETWORK_ERROR without a status (batch %s)', async (batch) => {
@@ -157,7 +206,7 @@ describe('Faults the node turns into results, not stack traces (retries off)', (
 			errorDescription: null,
 			httpCode: null,
 			invoiceId: 10,
-			hint: describeErrorCode('NETWORK_ERROR').hint,
+			hint: hintOf('NETWORK_ERROR'),
 		});
 		expect(String(errorOutput[0].json.error)).toMatch(/^NETWORK_ERROR: The Bitrix24 portal could not be reached \(/);
 	});

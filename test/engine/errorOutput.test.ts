@@ -1,9 +1,9 @@
 import { runWorkflow } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { SETTINGS, byPaySystemId, invoices, usePortal, webhookCredentials } from '../support';
 
-const NOT_FOUND_HINT = describeErrorCode('ERROR_INTERNAL_INVOICE_NOT_FOUND').hint;
-const INVALID_HINT = describeErrorCode('INVALID_PARAMETER').hint;
+const NOT_FOUND_HINT = hintOf('ERROR_INTERNAL_INVOICE_NOT_FOUND');
+const INVALID_HINT = hintOf('INVALID_PARAMETER');
 
 const notFound = (invoiceId: number) => ({
 	error: 'Bitrix24 error ERROR_INTERNAL_INVOICE_NOT_FOUND: Invoice not found',

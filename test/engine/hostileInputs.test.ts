@@ -3,13 +3,13 @@ import type { ICredentialDataDecryptedObject, IDataObject, INodeParameters } fro
 import type { Portal } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
 import type { OnError } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { SETTINGS, byHandler, byPaySystemId, forPayment, invoices, oauthCredentials, resourceLocator, usePortal, webhookCredentials } from '../support';
 import type { Call, Reader } from './itemReads';
 import { CARD_HANDLER, READERS, expectedWire, wireOf } from './itemReads';
 
-const INVALID_HINT = describeErrorCode('INVALID_PARAMETER').hint;
-const CHECK_FAILURE_HINT = describeErrorCode('ERROR_CHECK_FAILURE').hint;
+const INVALID_HINT = hintOf('INVALID_PARAMETER');
+const CHECK_FAILURE_HINT = hintOf('ERROR_CHECK_FAILURE');
 const ON_ERRORS: OnError[] = ['stopWorkflow', 'continueRegularOutput', 'continueErrorOutput'];
 
 /**

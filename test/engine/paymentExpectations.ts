@@ -4,13 +4,13 @@ import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import type { Portal } from '../../dev/emulator/portal';
 import type { OnError } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { SETTINGS, webhookCredentials } from '../support';
 
 export const PAYMENT_METHOD = 'sale.paysystem.settings.payment.get';
 export const LIST_METHOD = 'crm.item.payment.list';
 export const SCOPE_REFUSAL = 'The request requires higher privileges than provided by the webhook token';
-export const hint = (code: string) => describeErrorCode(code).hint;
+export const hint = (code: string) => hintOf(code);
 // `time` is the portal's clock: the items are exact but for it, and it is the portal's time object.
 export const TIME = expect.objectContaining({ date_start: expect.any(String), operating: expect.any(Number), operating_reset_at: expect.any(Number) });
 export const range = (from: number, count: number) => Array.from({ length: count }, (_, index) => from + index);

@@ -1,6 +1,6 @@
 import type { FaultRule, LoggedRequest } from '../../dev/emulator/portal';
 import { runWorkflow } from '../../dev/harness/engine';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { SETTINGS, byPaySystemId, expectBankSettingsFor, invoices, jsonOf, pairingOf, usePortal, webhookCredentials } from '../support';
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
@@ -101,7 +101,7 @@ describe('Retries: transient failures are sent again, and the items succeed', ()
 			onError: 'continueErrorOutput',
 		});
 		expect(errorOutput.map((item) => item.json.details)).toEqual([
-			{ errorCode: code, errorDescription: code, httpCode: status, invoiceId: 7, hint: describeErrorCode(code).hint },
+			{ errorCode: code, errorDescription: code, httpCode: status, invoiceId: 7, hint: hintOf(code) },
 		]);
 		expect(portal().restCalls(METHOD)).toHaveLength(1);
 	});
@@ -125,7 +125,7 @@ describe('Retry bounds: a fault that lasts ends as error items after Max Retries
 				errorDescription: 'Down',
 				httpCode: 500,
 				invoiceId,
-				hint: describeErrorCode('INTERNAL_SERVER_ERROR').hint,
+				hint: hintOf('INTERNAL_SERVER_ERROR'),
 			})),
 		);
 		expect(portal().restCalls(batch ? 'batch' : METHOD)).toHaveLength(batch ? 3 : 6);

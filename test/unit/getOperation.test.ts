@@ -5,7 +5,7 @@ import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/transport/answ
 import { asMap } from '../../nodes/shared/bitrix24/transport/answers';
 import type { Call } from '../../nodes/shared/bitrix24/transport/calls';
 import { toBatchCommand } from '../../nodes/shared/bitrix24/transport/calls';
-import { ERROR_TABLE } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { toErrorItem } from '../../nodes/shared/bitrix24/errors/failures';
 import { ItemInput, checkHandlerCode, parameterReader, parsePositiveId } from '../../nodes/shared/bitrix24/run/itemInput';
 import type { Step } from '../../nodes/shared/bitrix24/run/operation';
@@ -42,10 +42,10 @@ function callOf(step: Step): Call {
 	return step.calls[0];
 }
 
-/** The output json of an item whose one call answered with these settings. */
+/** The output json of an item whose one call (a single call, answered HTTP 200) answered with these settings. */
 function itemsOf(step: Step, result: unknown, time: IDataObject | null): IDataObject[] {
 	if (!('calls' in step)) throw new Error('the item makes no call');
-	const answer: Bitrix24Outcome = { ok: true, result, time };
+	const answer: Bitrix24Outcome = { ok: true, result, time, httpCode: 200 };
 	const next = step.next([answer]);
 	if (!('items' in next)) throw new Error('the answer gave no items');
 	return next.items;
@@ -316,7 +316,7 @@ describe('Errors: a failed item is exactly {json: {error, details: {errorCode, e
 					errorDescription: 'Invoice not found',
 					httpCode: 400,
 					invoiceId: 404,
-					hint: ERROR_TABLE.ERROR_INTERNAL_INVOICE_NOT_FOUND.hint,
+					hint: hintOf('ERROR_INTERNAL_INVOICE_NOT_FOUND'),
 				},
 			},
 			pairedItem: { item: 2 },
@@ -344,7 +344,7 @@ describe('Errors: a failed item is exactly {json: {error, details: {errorCode, e
 					errorDescription: null,
 					httpCode: null,
 					invoiceId: null,
-					hint: ERROR_TABLE.INVALID_PARAMETER.hint,
+					hint: hintOf('INVALID_PARAMETER'),
 				},
 			},
 			pairedItem: { item: 0 },

@@ -9,7 +9,7 @@ import { readThrownAnswer } from '../../nodes/shared/bitrix24/transport/answers'
 import type { ClientSettings } from '../../nodes/shared/bitrix24/transport/client';
 import { Bitrix24Client } from '../../nodes/shared/bitrix24/transport/client';
 import { DEFAULT_CLIENT_SETTINGS } from '../../nodes/shared/bitrix24/run/options';
-import { describeErrorCode } from '../../nodes/shared/bitrix24/errors/codes';
+import { hintOf } from '../contract/hints';
 import { toErrorItem, toRoutedErrorItem } from '../../nodes/shared/bitrix24/errors/failures';
 import { cancellableSleep } from '../../nodes/shared/bitrix24/limits/waits';
 
@@ -112,7 +112,7 @@ describe('OAuth2 on n8n 1.x: every error status throws, so n8n refreshes an expi
 			answer(401, { error: 'expired_token', error_description: 'The access token provided has expired.' }),
 			settingsAnswer,
 		]);
-		expect(outcome).toEqual({ ok: true, result: SETTINGS, time: {} });
+		expect(outcome).toEqual({ ok: true, result: SETTINGS, time: {}, httpCode: 200 });
 		expect(refreshes).toBe(1);
 		expect(requests.map((request) => request.ignoreHttpStatusErrors)).toEqual([false, false]);
 	});
@@ -133,7 +133,12 @@ describe('OAuth2 on n8n 1.x: every error status throws, so n8n refreshes an expi
 		expect(outcome.ok).toBe(true);
 		expect(requests).toHaveLength(2);
 		const single = await callThrough('oAuth2', [answer(502, '<html>Bad gateway</html>')]);
-		expect(failureOf(single.outcome)).toMatchObject({ errorCode: 'INVALID_RESPONSE', httpCode: 502 });
+		expect(failureOf(single.outcome)).toEqual({
+			errorCode: 'INVALID_RESPONSE',
+			errorDescription: null,
+			httpCode: 502,
+			message: 'INVALID_RESPONSE: The Bitrix24 portal answered HTTP 502 with a body that is not REST JSON',
+		});
 	});
 
 	it('reads a refresh the OAuth2 client refused (code EAUTH) as OAUTH_REFRESH_FAILED, not retried', async () => {
@@ -151,7 +156,12 @@ describe('OAuth2 on n8n 1.x: every error status throws, so n8n refreshes an expi
 describe('Webhooks: every status is an answer, a 401 is final', () => {
 	it('asks n8n to throw for no status, and reads a 401 without a refresh', async () => {
 		const { outcome, requests, refreshes } = await callThrough('webhook', [answer(401, { error: 'NO_AUTH_FOUND', error_description: 'Wrong authorization data' })]);
-		expect(failureOf(outcome)).toMatchObject({ errorCode: 'NO_AUTH_FOUND', httpCode: 401 });
+		expect(failureOf(outcome)).toEqual({
+			errorCode: 'NO_AUTH_FOUND',
+			errorDescription: 'Wrong authorization data',
+			httpCode: 401,
+			message: 'Bitrix24 error NO_AUTH_FOUND: Wrong authorization data',
+		});
 		expect(requests.map((request) => request.ignoreHttpStatusErrors)).toEqual([true]);
 		expect(refreshes).toBe(0);
 	});
@@ -160,7 +170,7 @@ describe('Webhooks: every status is an answer, a 401 is final', () => {
 describe('A connection reset in n8n 1.x\'s shape (the code only as httpCode) is retried', () => {
 	it.each(['webhook', 'oAuth2'] as const)('%s: a reset, then the answer', async (authentication) => {
 		const { outcome, requests } = await callThrough(authentication, [{ reset: true }, settingsAnswer], fastRetries);
-		expect(outcome).toEqual({ ok: true, result: SETTINGS, time: {} });
+		expect(outcome).toEqual({ ok: true, result: SETTINGS, time: {}, httpCode: 200 });
 		expect(requests).toHaveLength(2);
 	});
 
@@ -191,22 +201,37 @@ describe('readThrownAnswer: the answer inside what n8n throws', () => {
 			httpCode: 'ECONNRESET',
 			cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET', config: { url } }),
 		});
-		expect(readThrownAnswer(reset, url)).toMatchObject({ status: null, transportCode: 'ECONNRESET', refreshFailed: false });
+		expect(readThrownAnswer(reset, url)).toEqual({ status: null, body: undefined, transportCode: 'ECONNRESET', message: reset.message, refreshFailed: false });
 	});
 
 	it('n8n 1.x: only httpCode and context.data are left', () => {
-		expect(readThrownAnswer(n8n1ApiError('Forbidden', '403', { error: 'ACCESS_DENIED' }), url)).toMatchObject({
+		expect(readThrownAnswer(n8n1ApiError('Forbidden', '403', { error: 'ACCESS_DENIED' }), url)).toEqual({
 			status: 403,
 			body: { error: 'ACCESS_DENIED' },
 			transportCode: null,
+			message: 'Forbidden',
 			refreshFailed: false,
 		});
-		expect(readThrownAnswer(n8n1ApiError('The DNS server returned an error', 'ENOTFOUND'), url)).toMatchObject({ status: null, transportCode: 'ENOTFOUND' });
-		expect(readThrownAnswer(n8n1ApiError('The provided authorization grant is invalid', 'EAUTH'), url)).toMatchObject({ refreshFailed: true });
+		expect(readThrownAnswer(n8n1ApiError('Bad gateway', '502'), url)).toEqual({ status: 502, body: undefined, transportCode: null, message: 'Bad gateway', refreshFailed: false });
+		expect(readThrownAnswer(n8n1ApiError('The DNS server returned an error', 'ENOTFOUND'), url)).toEqual({
+			status: null,
+			body: undefined,
+			transportCode: 'ENOTFOUND',
+			message: 'The DNS server returned an error',
+			refreshFailed: false,
+		});
+		expect(readThrownAnswer(n8n1ApiError('The provided authorization grant is invalid', 'EAUTH'), url)).toEqual({
+			status: null,
+			body: undefined,
+			// Read as a transport code too; the refused refresh decides (readAnswer).
+			transportCode: 'EAUTH',
+			message: 'The provided authorization grant is invalid',
+			refreshFailed: true,
+		});
 	});
 
 	it('takes no status from a code that is neither a status nor a transport code', () => {
-		expect(readThrownAnswer(n8n1ApiError('Something', 'NETWORK_ERROR'), url)).toMatchObject({ status: null, transportCode: null });
+		expect(readThrownAnswer(n8n1ApiError('Something', 'NETWORK_ERROR'), url)).toEqual({ status: null, body: undefined, transportCode: null, message: 'Something', refreshFailed: false });
 	});
 });
 
@@ -239,7 +264,7 @@ describe('The error item each n8n moves to the error output', () => {
 	const failure = { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, message: 'Bitrix24 error ERROR_CHECK_FAILURE: Pay system not found' };
 	const item = { itemIndex: 1, ids: { invoiceId: 10 }, subject: 'invoice 10', noSubject: 'no valid invoice ID' };
 	const input = [{ invoiceId: 9, ref: 'a' }, { invoiceId: 10, ref: 'b' }];
-	const details = { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, invoiceId: 10, hint: describeErrorCode('ERROR_CHECK_FAILURE').hint };
+	const details = { errorCode: 'ERROR_CHECK_FAILURE', errorDescription: 'Pay system not found', httpCode: 400, invoiceId: 10, hint: hintOf('ERROR_CHECK_FAILURE') };
 	const success = { json: { PS_WORK_MODE: 'TEST' }, pairedItem: { item: 0 } };
 
 	it.each([

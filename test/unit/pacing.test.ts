@@ -2,6 +2,7 @@ import type { BucketState, RateLimit } from '../../nodes/shared/bitrix24/limits/
 import {
 	EMPTY_BUCKET,
 	PortalBuckets,
+	PortalPace,
 	RATE_LIMIT_PRESETS,
 	SAFETY_UNITS,
 	levelAt,
@@ -136,5 +137,62 @@ describe('PortalBuckets: one count per portal, shared by every client that is gi
 		pace.refused(pace.reserve(NOW).ticket, NOW);
 		// Full at 5, one unit of headroom: 2 units must drain at the halved rate of 1/s.
 		expect(reserve(buckets, 'https://a.example')).toBe(2000);
+	});
+});
+
+describe('Edges of the bucket and of the registry of portals', () => {
+	const STANDARD_LIMIT = { drainPerSecond: 2, burst: 50 };
+	const AT = 1_800_000_000_000;
+
+	it('a bucket reserved ahead holds its level until that moment', () => {
+		expect(levelAt({ level: 3, at: AT + 1_000 }, STANDARD_LIMIT, AT)).toBe(3);
+	});
+
+	it('a portal without pacing takes answers without counting a rate', () => {
+		const pace = new PortalPace(null);
+		expect(() => pace.answered(AT)).not.toThrow();
+		expect(pace.rate).toBe(0);
+	});
+
+	it('wakes every request waiting for a place when one is freed', async () => {
+		const pace = new PortalPace(STANDARD_LIMIT);
+		const woken: number[] = [];
+		const waiting = [pace.placeFreed().then(() => woken.push(1)), pace.placeFreed().then(() => woken.push(2))];
+		pace.notifyPlaceFreed();
+		await Promise.all(waiting);
+		expect(woken).toEqual([1, 2]);
+	});
+
+	it('keeps a portal with requests in flight, waiting or not drained yet, and forgets an idle one', () => {
+		const buckets = new PortalBuckets();
+		const inFlight = buckets.of('https://in-flight.example', STANDARD_LIMIT, AT);
+		inFlight.inFlight = 1;
+		const waiting = buckets.of('https://waiting.example', STANDARD_LIMIT, AT);
+		void waiting.placeFreed();
+		const busy = buckets.of('https://busy.example', STANDARD_LIMIT, AT);
+		busy.reserve(AT);
+		busy.reserve(AT);
+		const idle = buckets.of('https://idle.example', STANDARD_LIMIT, AT);
+		idle.reserve(AT);
+		const unpaced = buckets.of('https://unpaced.example', null, AT);
+		// Half a second on, one unit has drained: the bucket that held one and the unpaced portal are idle.
+		buckets.of('https://other.example', STANDARD_LIMIT, AT + 500);
+		expect(buckets.of('https://in-flight.example', STANDARD_LIMIT, AT + 500)).toBe(inFlight);
+		expect(buckets.of('https://waiting.example', STANDARD_LIMIT, AT + 500)).toBe(waiting);
+		expect(buckets.of('https://busy.example', STANDARD_LIMIT, AT + 500)).toBe(busy);
+		expect(buckets.of('https://idle.example', STANDARD_LIMIT, AT + 500)).not.toBe(idle);
+		expect(buckets.of('https://unpaced.example', null, AT + 500)).not.toBe(unpaced);
+	});
+
+	it('makes the state anew for a run with another preset, unless requests are in flight', () => {
+		const buckets = new PortalBuckets();
+		const standard = buckets.of('https://a.example', STANDARD_LIMIT, AT);
+		expect(buckets.of('https://a.example', { drainPerSecond: 2, burst: 50 }, AT)).toBe(standard);
+		const otherBurst = buckets.of('https://a.example', { drainPerSecond: 2, burst: 250 }, AT);
+		expect(otherBurst).not.toBe(standard);
+		const otherRate = buckets.of('https://a.example', { drainPerSecond: 5, burst: 250 }, AT);
+		expect(otherRate).not.toBe(otherBurst);
+		otherRate.inFlight = 1;
+		expect(buckets.of('https://a.example', STANDARD_LIMIT, AT)).toBe(otherRate);
 	});
 });

@@ -68,8 +68,15 @@ describe('Text shaped like a secret is redacted even when the secret is not know
 		['an access_token parameter', 'url?access_token=abc.def-123&next=1', 'url?access_token=***&next=1'],
 		['a refresh_token parameter', 'grant_type=refresh_token&refresh_token=rtok987', 'grant_type=refresh_token&refresh_token=***'],
 		['a client_secret parameter', 'client_id=app.1&client_secret=cs9876', 'client_id=app.1&client_secret=***'],
+		[
+			'an OAuth2 authorization code parameter',
+			'https://example.bitrix24.com/oauth/authorize/?client_id=app.1&code=ac5f2e91&state=x',
+			'https://example.bitrix24.com/oauth/authorize/?client_id=app.1&code=***&state=x',
+		],
+		['an upper-case parameter name', 'AUTH=tok123 CODE=ac5f2e91', 'AUTH=*** CODE=***'],
 		['a Bearer header', 'Authorization: Bearer abc.def', 'Authorization: Bearer ***'],
 		['a lower-case bearer header', 'authorization: bearer abc.def-ghi_jkl', 'authorization: bearer ***'],
+		['a Bearer header with more than one space', 'Authorization: Bearer   abc.def', 'Authorization: Bearer   ***'],
 	])('%s', (_case, text, expected) => {
 		expect(redactSecrets(text, [])).toBe(expected);
 	});

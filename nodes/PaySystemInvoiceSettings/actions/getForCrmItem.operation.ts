@@ -109,7 +109,7 @@ function listPayments(request: Request, found: Payment[], start: number): Step {
 			if (!answer.ok) return { failure: answer.failure };
 			const page = Array.isArray(answer.result) ? answer.result.map(toPayment) : null;
 			if (page === null || page.includes(null)) {
-				return { failure: invalidResponse(200, `The Bitrix24 portal listed payments that are not ${LIST_METHOD} entries`) };
+				return { failure: invalidResponse(answer.httpCode, `The Bitrix24 portal listed payments that are not ${LIST_METHOD} entries`) };
 			}
 			const payments = [...found, ...(page as Payment[])];
 			// A page that adds nothing ends the list, whatever `next` says.

@@ -17,7 +17,8 @@ export function outputModeOf(input: ItemInput): OutputMode {
 
 /**
  * One call that answers with a pay system's settings object (PHP's empty `[]` is `{}`), and what the
- * item makes of them. Settings that are not an object are an invalid answer.
+ * item makes of them. Settings that are not an object are an invalid answer, with the status the
+ * result came with (null inside a batch).
  */
 export function readSettings(call: Call, toItems: (settings: IDataObject, time: IDataObject | null) => Step): Step {
 	return {
@@ -25,7 +26,7 @@ export function readSettings(call: Call, toItems: (settings: IDataObject, time: 
 		next: ([answer]) => {
 			if (!answer.ok) return { failure: answer.failure };
 			const settings = asMap(answer.result);
-			if (settings === null) return { failure: invalidResponse(200, 'The Bitrix24 portal sent settings that are not an object') };
+			if (settings === null) return { failure: invalidResponse(answer.httpCode, 'The Bitrix24 portal sent settings that are not an object') };
 			return toItems(settings as IDataObject, answer.time);
 		},
 	};

@@ -8,8 +8,13 @@ import type { Bitrix24Failure } from '../errors/failures';
 import { fromBitrixError, invalidResponse, networkFailure, refreshFailed } from '../errors/failures';
 import { redactSecrets } from '../errors/redact';
 
+/**
+ * A call's result or failure. A result carries the HTTP status it came with: a single call's answer
+ * status, null for a command inside a batch, whose request status says nothing about the command
+ * (docs/contract.md#errors). An operation that finds the result unusable reports that status.
+ */
 export type Bitrix24Outcome =
-	| { ok: true; result: unknown; time: IDataObject | null; next?: number }
+	| { ok: true; result: unknown; time: IDataObject | null; httpCode: number | null; next?: number }
 	| { ok: false; failure: Bitrix24Failure; time?: IDataObject | null };
 
 /** What one request brought back: a status and body, or why there was none. */
@@ -135,7 +140,13 @@ export function readAnswer(answer: HttpAnswer, secrets: readonly string[]): Bitr
 		return { ok: false, failure: fromBitrixError(body, answer.status, secrets), time: isRecord(body.time) ? (body.time as IDataObject) : null };
 	}
 	if (answer.status >= 200 && answer.status < 300 && isRecord(body) && 'result' in body) {
-		return { ok: true, result: body.result, time: isRecord(body.time) ? (body.time as IDataObject) : null, ...nextOf(body.next) };
+		return {
+			ok: true,
+			result: body.result,
+			time: isRecord(body.time) ? (body.time as IDataObject) : null,
+			httpCode: answer.status,
+			...nextOf(body.next),
+		};
 	}
 	if (body === undefined && typeof answer.body === 'string' && /^\s*[[{]/.test(answer.body)) {
 		return {
@@ -197,7 +208,7 @@ export function readBatchEnvelope(
 			byKey.set(key, { ok: false, failure, time: isRecord(times[key]) ? (times[key] as IDataObject) : null });
 		} else if (Object.prototype.hasOwnProperty.call(results, key)) {
 			const time = isRecord(times[key]) ? (times[key] as IDataObject) : null;
-			byKey.set(key, { ok: true, result: results[key], time, ...nextOf(nexts[key]) });
+			byKey.set(key, { ok: true, result: results[key], time, httpCode: null, ...nextOf(nexts[key]) });
 		} else {
 			byKey.set(key, undefined);
 		}

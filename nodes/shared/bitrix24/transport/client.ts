@@ -153,6 +153,9 @@ export class Bitrix24Client {
 		let afterRefusal = false;
 		for (let retry = 1, refusals = 0; pending.length > 0; ) {
 			const round = await sendRound(pending, afterRefusal);
+			// Refused as a whole before any command was answered, for good (a portal that refuses `batch` itself,
+			// HTTP 405): the caller gets that failure, not one per command, and may send the calls on their own.
+			if (!round.ok && answered.size === 0 && !isRetried(round.failure) && !isLimitRefusal(round.failure)) return round;
 			const retryable: Command[] = [];
 			const failures: FailureFacts[] = [];
 			for (const entry of pending) {
@@ -206,7 +209,7 @@ export class Bitrix24Client {
 		const outcome = await this.exchange({ method: REST_METHODS.batch, body, calls, afterRefusal, readCommands });
 		if (!outcome.ok) return outcome;
 		if (byKey === null) {
-			return { ok: false, failure: invalidResponse(200, 'The Bitrix24 portal answered the batch call without its result maps') };
+			return { ok: false, failure: invalidResponse(outcome.httpCode, 'The Bitrix24 portal answered the batch call without its result maps') };
 		}
 		return { ok: true, commands: byKey };
 	}

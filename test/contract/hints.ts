@@ -1,0 +1,75 @@
+/**
+ * The hint users read for each error code (docs/contract.md#error-item: `details.hint`, and the
+ * description of the error that stops a run), written out here so that a changed or swapped hint in
+ * the product's table fails the tests. docs/contract.md says what each hint must name (the legacy
+ * invoices for ERROR_INTERNAL_INVOICE_NOT_FOUND, the REST-handler check for ACCESS_DENIED, `crm` for
+ * insufficient_scope); the wording is the table's, reviewed once.
+ */
+export const HINTS: Readonly<Record<string, string>> = {
+	'0':
+		"The portal refused to list the payments: the user behind the webhook or application may not read this smart invoice or deal, or it does not exist. Check the entity type and ID and the user's CRM permissions.",
+	'100':
+		'The portal says a required field of crm.item.payment.list is missing. Check the entity type and ID.',
+	ACCESS_DENIED:
+		'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders.',
+	ERROR_CHECK_FAILURE:
+		'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal. For a payment, the payment must exist and use that pay system: the error description says which check failed.',
+	ERROR_INTERNAL_INVOICE_NOT_FOUND:
+		'This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID.',
+	ERROR_INTERNAL_ORDER_NOT_FOUND:
+		'The order this payment belongs to was not found on the portal. Check the payment ID.',
+	ERROR_PAY_SYSTEM_NOT_FOUND:
+		'No pay system uses this REST handler. Create a pay system with the handler, or select the pay system by ID.',
+	QUERY_LIMIT_EXCEEDED:
+		'The portal kept refusing calls for its rate limit until the node had waited "Max Wait for Portal Limits". Other applications or n8n workers share the limit: raise that option, choose the "Portal Rate Limit" that matches the plan, or run at a quieter time.',
+	OPERATION_TIME_LIMIT:
+		'This method used up its run-time budget on the portal for the last 10 minutes, and the budget did not free up within "Max Wait for Portal Limits". Raise that option, or run again after the budget resets.',
+	OVERLOAD_LIMIT:
+		'Bitrix24 blocked REST on this portal for overload. Only Bitrix24 support can lift this block.',
+	INTERNAL_SERVER_ERROR:
+		'The portal failed internally. Run again later; if it persists, contact the portal administrator or Bitrix24 support.',
+	ERROR_UNEXPECTED_ANSWER:
+		'The portal returned an unexpected answer. Run again later; if it persists, contact Bitrix24 support.',
+	NO_AUTH_FOUND:
+		'The webhook code or access token is wrong or was deleted. Copy the webhook URL again from Bitrix24, or reconnect the OAuth2 credential.',
+	expired_token:
+		'The access token expired and could not be refreshed. Reconnect the OAuth2 credential.',
+	invalid_token:
+		'The portal does not know this access token. Reconnect the OAuth2 credential.',
+	INVALID_CREDENTIALS:
+		'The user behind the webhook or token lacks permissions for this method. Use a user who may edit CRM invoices.',
+	insufficient_scope:
+		'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+	user_access_error:
+		'The application is installed, but the administrator allowed it only for some users. Ask them to grant access to this user.',
+	INVALID_REQUEST:
+		'The portal requires HTTPS. Use the https:// address of the portal.',
+	PORTAL_DELETED:
+		'The portal was deleted or its public part is closed. Check the portal address.',
+	ERROR_BATCH_METHOD_NOT_ALLOWED:
+		'The portal does not allow this method in batch calls. Turn off the "Batch Requests" option.',
+	ERROR_BATCH_LENGTH_EXCEEDED:
+		'The batch request was too long for the portal. Turn off the "Batch Requests" option.',
+	ERROR_MANIFEST_IS_NOT_AVAILABLE:
+		'The portal reported that a manifest is not available. Check the portal address and its REST settings.',
+	ERROR_METHOD_NOT_FOUND:
+		'The portal does not offer this method. Check that the address is a Bitrix24 portal with the online store (sale) module.',
+	INVALID_PARAMETER:
+		'Fix the value in the node or in the expression that feeds it. Nothing was sent to Bitrix24 for this item.',
+	NETWORK_ERROR:
+		'The portal could not be reached. Check the portal address, DNS and any proxy, then run again.',
+	INVALID_RESPONSE:
+		'The portal answered with something that is not Bitrix24 REST JSON (an HTML error page, say). Check the portal address; if it is right, the portal may be down.',
+	PAYMENT_NOT_FOUND:
+		'The smart invoice or deal has no payments, or no unpaid one when "Payments" is "Unpaid Only". Add a payment in Bitrix24, or check the entity type and ID.',
+	OAUTH_REFRESH_FAILED:
+		'n8n could not renew the OAuth2 access token: the refresh token expired, access was revoked, or the token address did not answer. Open the credential and click "Reconnect" to sign in to Bitrix24 again.',
+};
+
+/** The hint of a code the node does not know. */
+export const UNKNOWN_CODE_HINT = 'Bitrix24 reported an error this node does not know. The error description says more.';
+
+/** A code's hint as the contract gives it. */
+export function hintOf(code: string): string {
+	return Object.prototype.hasOwnProperty.call(HINTS, code) ? HINTS[code] : UNKNOWN_CODE_HINT;
+}
