@@ -4,6 +4,7 @@ import type { ICredentialDataDecryptedObject, IExecuteFunctions } from 'n8n-work
 
 import { refreshFailed } from '../../nodes/shared/bitrix24/errors/failures';
 import type { Connection } from '../../nodes/shared/bitrix24/transport/connection';
+import { readSavedToken } from '../../nodes/shared/bitrix24/transport/connection';
 import { TokenRotation } from '../../nodes/shared/bitrix24/transport/tokenRotation';
 
 const ORIGIN = 'https://portal.example.com';
@@ -16,9 +17,9 @@ function rotation(saved: (reading: number) => string, authentication: 'oAuth2' |
 	const pauses: number[] = [];
 	const logged: string[] = [];
 	const context = { getCredentials: async () => tokens(saved(readings++)) } as unknown as IExecuteFunctions;
-	const connection: Connection = { authentication, credentialType: 'bitrix24OAuth2Api', baseUrl: `${ORIGIN}/rest/`, secrets: [], accessToken: 'old' };
+	const connection: Connection = { authentication, credentialType: 'bitrix24OAuth2Api', baseUrl: `${ORIGIN}/rest/`, secrets: [], accessToken: 'old', accessTokenExpiresAt: null };
 	const waiter = { pause: async (ms: number) => void pauses.push(ms), log: (message: string) => void logged.push(message) };
-	return { rotation: new TokenRotation(context, connection, ORIGIN, waiter), pauses, logged, connection, readings: () => readings };
+	return { rotation: new TokenRotation(connection, ORIGIN, waiter, async () => await readSavedToken(context, connection)), pauses, logged, connection, readings: () => readings };
 }
 
 const line = (count: number) =>

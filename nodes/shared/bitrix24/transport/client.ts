@@ -96,11 +96,7 @@ export class Bitrix24Client {
 	}
 
 	/** Reads the credential once; a credential that cannot work stops the run before any request. */
-	static async open(
-		context: RequestContext,
-		authentication: AuthenticationMethod,
-		settings: ClientSettings,
-	): Promise<Bitrix24Client> {
+	static async open(context: RequestContext, authentication: AuthenticationMethod, settings: ClientSettings): Promise<Bitrix24Client> {
 		return new Bitrix24Client(context, await openConnection(context, authentication), settings);
 	}
 
