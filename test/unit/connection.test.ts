@@ -11,7 +11,7 @@ const WEBHOOK = { webhookUrl: `https://portal.example.com/rest/1/${CODE}/`, allo
 const OAUTH = {
 	domain: 'portal.example.com',
 	clientSecret: 'cs-123456',
-	oauthTokenData: { access_token: 'at-123456', refresh_token: 'rt-123456', client_endpoint: 'https://portal.example.com/rest/' },
+	oauthTokenData: { access_token: 'at-123456', refresh_token: 'rt-123456', client_endpoint: 'https://portal.example.com/rest/', expires: 1_800_000_000 },
 };
 
 function contextWith(credentials: ICredentialDataDecryptedObject | (() => ICredentialDataDecryptedObject), answer: unknown = { statusCode: 200, body: { result: {} } }) {
@@ -51,6 +51,7 @@ describe('The credential behind each authentication', () => {
 			baseUrl: `https://portal.example.com/rest/1/${CODE}/`,
 			secrets: [CODE],
 			accessToken: null,
+			accessTokenExpiresAt: null,
 		});
 	});
 
@@ -61,6 +62,8 @@ describe('The credential behind each authentication', () => {
 			baseUrl: 'https://portal.example.com/rest/',
 			secrets: ['cs-123456', 'at-123456', 'rt-123456'],
 			accessToken: 'at-123456',
+			// Bitrix24's `expires` is in seconds; the gate compares milliseconds.
+			accessTokenExpiresAt: 1_800_000_000_000,
 		});
 	});
 
