@@ -23,10 +23,13 @@ export const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
 export const IS_N8N_1 = N8N_VERSION.startsWith('1.');
 
 /** Where dev/scripts/n8n.sh put n8n: its N8N_HOME, or the default cache folder. */
+function n8nHome(): string {
+	return process.env.N8N_HOME ?? path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? tmpdir(), '.cache'), PACKAGE_NAME, `n8n-${N8N_VERSION}`);
+}
+
+/** The `n8n` command of that install. */
 export function n8nBinary(): string {
-	const home =
-		process.env.N8N_HOME ??
-		path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? tmpdir(), '.cache'), PACKAGE_NAME, `n8n-${N8N_VERSION}`);
+	const home = n8nHome();
 	const binary = path.join(home, 'node_modules', '.bin', 'n8n');
 	if (!existsSync(binary)) {
 		throw new Error(`n8n is not installed at ${home}: run ". dev/scripts/node24.sh && . dev/scripts/n8n.sh" first (npm run e2e does)`);
@@ -135,6 +138,9 @@ export function createUserFolder(options: { folder?: string; env?: NodeJS.Proces
 		...process.env,
 		N8N_USER_FOLDER: folder,
 		N8N_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
+		// Every n8n command loads a few thousand modules before it does anything: V8's code cache for
+		// them, kept beside the install, saves about a sixth of each start's CPU time.
+		NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(n8nHome(), 'compile-cache'),
 		// No N8N_RUNNERS_ENABLED: n8n 2.x ignores it. Its task runner (it runs the Code node) always starts,
 		// with a broker on N8N_RUNNERS_BROKER_PORT (5679 by default): each process gets a free port unless told one.
 		N8N_DIAGNOSTICS_ENABLED: 'false',
