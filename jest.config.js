@@ -31,6 +31,8 @@ module.exports = {
 			roots: ['<rootDir>/test/e2e'],
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 			transform,
+			// Packs the package and migrates an empty n8n database once for the whole run.
+			globalSetup: '<rootDir>/test/e2e/setup.ts',
 			// Raises the time limit to 300 s for these tests alone.
 			setupFilesAfterEnv: ['<rootDir>/test/e2e/timeout.ts'],
 		},

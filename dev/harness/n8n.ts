@@ -4,7 +4,7 @@
 import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -99,8 +99,13 @@ export interface ExecutedRun {
 
 let packedTarball: string | undefined;
 
-/** The package as `npm publish` would upload it, packed once per process from the built dist/. */
+/**
+ * The package as `npm publish` would upload it, packed once per process from the built dist/, or
+ * the one PACKED_PACKAGE names (the end-to-end run packs it once for all its files: test/e2e/setup.ts).
+ */
 export function packedPackage(): string {
+	const packedForRun = process.env.PACKED_PACKAGE;
+	if (packedForRun !== undefined && existsSync(packedForRun)) return packedForRun;
 	if (packedTarball !== undefined && existsSync(packedTarball)) return packedTarball;
 	const destination = mkdtempSync(path.join(tmpdir(), 'bx24-pack-'));
 	process.once('exit', () => rmSync(destination, { recursive: true, force: true }));
@@ -129,6 +134,10 @@ function installPackedPackage(nodesFolder: string): void {
 /**
  * A fresh N8N_USER_FOLDER with the packed package installed into `.n8n/nodes/node_modules`, where n8n
  * loads community packages from. `npm run build` must have run: the tarball holds dist/.
+ *
+ * A folder without a database gets a copy of N8N_DATABASE_TEMPLATE when that is set: an empty database
+ * n8n has migrated (the end-to-end run makes one: test/e2e/setup.ts), so the folder's first command
+ * does not run every migration again.
  */
 export function createUserFolder(options: { folder?: string; env?: NodeJS.ProcessEnv; /** default true; false: an n8n without this package */ linkPackage?: boolean } = {}): N8nUserFolder {
 	const folder = options.folder ?? mkdtempSync(path.join(tmpdir(), 'bx24-n8n-'));
@@ -172,6 +181,8 @@ export function createUserFolder(options: { folder?: string; env?: NodeJS.Proces
 		if (result.code !== 0) throw new Error(`n8n import:${kind} failed (${result.code}): ${result.stderr || result.stdout}`);
 	};
 	const databaseFile = path.resolve(folder, '.n8n', env.DB_SQLITE_DATABASE ?? 'database.sqlite');
+	const template = process.env.N8N_DATABASE_TEMPLATE;
+	if (template !== undefined && !existsSync(databaseFile)) copyDatabase(template, databaseFile);
 	const executeWithOutput = async (workflowId: string) => {
 		// The run data is a log line at level info: a quieter N8N_LOG_LEVEL prints nothing at all.
 		const output = await cli(['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_LOG_LEVEL: 'info' });
@@ -203,6 +214,21 @@ export function createUserFolder(options: { folder?: string; env?: NodeJS.Proces
 			rmSync(folder, { recursive: true, force: true });
 		},
 	};
+}
+
+/**
+ * Copies an n8n SQLite database that no process has open: its write-ahead log is folded into the
+ * database file first, so that one file holds everything.
+ */
+export function copyDatabase(source: string, target: string): void {
+	const db = new DatabaseSync(source);
+	try {
+		db.exec('PRAGMA wal_checkpoint(TRUNCATE)');
+	} finally {
+		db.close();
+	}
+	mkdirSync(path.dirname(target), { recursive: true });
+	copyFileSync(source, target);
 }
 
 /** Reads the executions n8n saved, with Node's own SQLite (n8n keeps the database in WAL mode; readers do not block it). */
