@@ -131,22 +131,35 @@ function installPackedPackage(nodesFolder: string): void {
 	writeFileSync(path.join(nodesFolder, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: manifest.version } }));
 }
 
+export interface UserFolderOptions {
+	/** The folder; a new temporary one by default. */
+	folder?: string;
+	env?: NodeJS.ProcessEnv;
+	/** default true; false: an n8n without this package */
+	linkPackage?: boolean;
+	/**
+	 * Start from a copy of this folder's database, with its encryption key: its credentials and
+	 * workflows without importing them again. No command of that folder may be running.
+	 */
+	databaseFrom?: N8nUserFolder;
+}
+
 /**
  * A fresh N8N_USER_FOLDER with the packed package installed into `.n8n/nodes/node_modules`, where n8n
  * loads community packages from. `npm run build` must have run: the tarball holds dist/.
  *
- * A folder without a database gets a copy of N8N_DATABASE_TEMPLATE when that is set: an empty database
- * n8n has migrated (the end-to-end run makes one: test/e2e/setup.ts), so the folder's first command
- * does not run every migration again.
+ * A folder without a database gets a copy of `databaseFrom`'s, or else of N8N_DATABASE_TEMPLATE when
+ * that is set: an empty database n8n has migrated (the end-to-end run makes one: test/e2e/setup.ts), so
+ * the folder's first command does not run every migration again.
  */
-export function createUserFolder(options: { folder?: string; env?: NodeJS.ProcessEnv; /** default true; false: an n8n without this package */ linkPackage?: boolean } = {}): N8nUserFolder {
+export function createUserFolder(options: UserFolderOptions = {}): N8nUserFolder {
 	const folder = options.folder ?? mkdtempSync(path.join(tmpdir(), 'bx24-n8n-'));
 	const nodesFolder = path.join(folder, '.n8n', 'nodes');
 	if (options.linkPackage ?? true) installPackedPackage(nodesFolder);
 	const env: NodeJS.ProcessEnv = {
 		...process.env,
 		N8N_USER_FOLDER: folder,
-		N8N_ENCRYPTION_KEY: randomBytes(24).toString('hex'),
+		N8N_ENCRYPTION_KEY: options.databaseFrom?.env.N8N_ENCRYPTION_KEY ?? randomBytes(24).toString('hex'),
 		// Every n8n command loads a few thousand modules before it does anything: V8's code cache for
 		// them, kept beside the install, saves about a sixth of each start's CPU time.
 		NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? path.join(n8nHome(), 'compile-cache'),
@@ -181,8 +194,8 @@ export function createUserFolder(options: { folder?: string; env?: NodeJS.Proces
 		if (result.code !== 0) throw new Error(`n8n import:${kind} failed (${result.code}): ${result.stderr || result.stdout}`);
 	};
 	const databaseFile = path.resolve(folder, '.n8n', env.DB_SQLITE_DATABASE ?? 'database.sqlite');
-	const template = process.env.N8N_DATABASE_TEMPLATE;
-	if (template !== undefined && !existsSync(databaseFile)) copyDatabase(template, databaseFile);
+	const databaseSource = options.databaseFrom?.databaseFile ?? process.env.N8N_DATABASE_TEMPLATE;
+	if (databaseSource !== undefined && !existsSync(databaseFile)) copyDatabase(databaseSource, databaseFile);
 	const executeWithOutput = async (workflowId: string) => {
 		// The run data is a log line at level info: a quieter N8N_LOG_LEVEL prints nothing at all.
 		const output = await cli(['execute', `--id=${workflowId}`, '--rawOutput'], { N8N_LOG_LEVEL: 'info' });
