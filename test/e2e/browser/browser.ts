@@ -131,7 +131,7 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 30_
 			return;
 		} catch (error) {
 			if (Date.now() > deadline) throw error;
-			await new Promise((resolve) => setTimeout(resolve, 250));
+			await new Promise((resolve) => setTimeout(resolve, 100));
 		}
 	}
 }
@@ -153,13 +153,18 @@ export async function dismissToasts(page: Page): Promise<void> {
 	const close = page.locator('.el-notification .el-notification__closeBtn:visible');
 	for (let round = 0; (await close.count()) > 0; round++) {
 		if (round === 20) throw new Error('n8n kept showing toasts after 20 attempts to close them');
+		// A toast that closed on its own since the count leaves nothing to click.
+		const button = await close.first().elementHandle({ timeout: 2_000 }).catch(() => null);
+		if (button === null) continue;
 		try {
-			await close.first().click({ timeout: 2_000 });
+			await button.click({ timeout: 2_000 });
+			// Until its leaving transition ends, a closed toast still counts as shown.
+			await button.waitForElementState('hidden', { timeout: 5_000 });
 		} catch (error) {
-			// A toast that closed on its own between the count and the click leaves nothing to click.
 			if (!(error instanceof Error && error.name === 'TimeoutError')) throw error;
+		} finally {
+			await button.dispose();
 		}
-		await page.waitForTimeout(300);
 	}
 }
 
