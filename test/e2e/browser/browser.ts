@@ -174,12 +174,17 @@ export interface Session {
 	page: Page;
 }
 
+let fileSession: Session | undefined;
+
 /**
  * For a test file: its own editor (portal and n8n on free ports, temp folder) and Chromium, signed in
  * before the first test and all stopped and removed after the last. The fields are set in beforeAll.
+ * Every module of the file that asks gets the same session (editor.test.ts holds several).
  */
 export function useSignedInEditor(): Session {
+	if (fileSession !== undefined) return fileSession;
 	const session = {} as Session;
+	fileSession = session;
 	beforeAll(async () => {
 		session.editor = await startTestEditor();
 		session.browser = await openBrowser();
