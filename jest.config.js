@@ -13,7 +13,7 @@ module.exports = {
 	// own workers after --selectProjects (which would take a path that follows it for a project name):
 	// `npm test` two, as here, since engine tests start their own portal on loopback and two workers
 	// keep a 2-core machine responsive; `npm run e2e` one (--runInBand), since each e2e file starts n8n
-	// processes of its own and two in parallel starve each other.
+	// processes of its own (CI runs the two n8n lines' suites side by side: .ci/run).
 	maxWorkers: 2,
 	testTimeout: 30000,
 	projects: [
@@ -31,6 +31,8 @@ module.exports = {
 			roots: ['<rootDir>/test/e2e'],
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
 			transform,
+			// Packs the package and migrates an empty n8n database once for the whole run.
+			globalSetup: '<rootDir>/test/e2e/setup.ts',
 			// Raises the time limit to 300 s for these tests alone.
 			setupFilesAfterEnv: ['<rootDir>/test/e2e/timeout.ts'],
 		},

@@ -125,7 +125,7 @@ export async function callWebhook(main: N8nServer, webhookPath: string, body: ob
 		const text = await response.text();
 		if (response.status !== 404) return { status: response.status, body: parseOrText(text) };
 		if (Date.now() > deadline) throw new Error(`The main never registered the webhook: ${text}\n${main.log().slice(-4000)}`);
-		await new Promise((resolve) => setTimeout(resolve, 250));
+		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 }
 
@@ -144,7 +144,7 @@ export async function settledExecutions(n8n: N8nUserFolder, count: number, timeo
 		const executions = n8n.storedExecutions();
 		if (executions.length >= count && executions.every(({ status }) => status !== 'new' && status !== 'running')) return executions;
 		if (Date.now() > deadline) return executions;
-		await new Promise((resolve) => setTimeout(resolve, 250));
+		await new Promise((resolve) => setTimeout(resolve, 100));
 	}
 }
 

@@ -1,6 +1,6 @@
 // What the browser tests share: an editor as `npm start` runs it (own temp folder, free ports),
 // Debian's Chromium driven by playwright-core, and the editor's sign-in page.
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -10,10 +10,15 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { N8N_VERSION, NODE_TYPE, PACKAGE_ROOT, freePort } from '../../../dev/harness/n8n';
 import { startEditor } from '../../../dev/playground/start';
 import type { Editor } from '../../../dev/playground/start';
+import { comparePictures, keepPicture } from './screenshots';
+import type { Region } from './screenshots';
 
 /** Debian's Chromium (apt-get install chromium); the tests never download a browser. */
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-/** The README's pictures come from n8n 2.41.1; another version's go under .cache/, beside the repository's. */
+/**
+ * The README's pictures come from n8n 2.41.1; another version's go under .cache/, beside the
+ * repository's. The tests compare each screen with its picture there (screenshot).
+ */
 export const SCREENSHOTS =
 	process.env.SCREENSHOTS_DIR || (N8N_VERSION === '2.41.1' ? path.join(PACKAGE_ROOT, 'docs', 'screenshots') : path.join(PACKAGE_ROOT, '.cache', 'screenshots', `n8n-${N8N_VERSION}`));
 
@@ -101,12 +106,57 @@ export function visible(page: Page, testId: string): Locator {
 	return page.locator(`[data-test-id="${testId}"]:visible`);
 }
 
-export async function screenshot(page: Page, name: string): Promise<string> {
-	mkdirSync(SCREENSHOTS, { recursive: true });
+/** The command that stores new pictures for this n8n line. */
+const UPDATE_COMMAND = `UPDATE_SCREENSHOTS=1 ${
+	N8N_VERSION === '2.41.1' ? 'npm run e2e' : N8N_VERSION === '1.123.81' ? 'npm run e2e:n8n1' : `N8N_VERSION=${N8N_VERSION} npm run e2e`
+} -- test/e2e/browser`;
+
+/**
+ * Takes a screenshot every 200 ms until the screen has stayed the same for `quietMs`, so that a
+ * picture shows the end of any transition (a dropdown opening, a toast leaving, the canvas fitting
+ * the view, the form scrolling to the option just added, which starts a moment after the click). The
+ * page is left alone in between, as it does some of that work only when idle; and its animations run
+ * as they do for a user (Playwright's `animations: 'disabled'` stops that scrolling half-way). A screen
+ * still changing after `timeoutMs` is taken as it is then.
+ */
+async function settledScreenshot(page: Page, quietMs = 500, timeoutMs = 15_000): Promise<Buffer> {
+	const deadline = Date.now() + timeoutMs;
+	let since = Date.now();
+	let settled = await page.screenshot();
+	for (;;) {
+		await page.waitForTimeout(200);
+		const takenAt = Date.now();
+		const next = await page.screenshot();
+		if (!next.equals(settled) && comparePictures(settled, next).changed > 0) {
+			settled = next;
+			since = takenAt;
+		} else if (takenAt - since >= quietMs) {
+			return next;
+		}
+		if (Date.now() > deadline) return next;
+	}
+}
+
+/**
+ * The screen as `name`.png: compared with the stored picture, which a changed screen fails (see
+ * screenshots.ts). `varying` are elements whose content differs from run to run by design (such as
+ * the free ports the test editor runs on): the comparison leaves out their boxes.
+ */
+export async function screenshot(page: Page, name: string, varying: Locator[] = []): Promise<string> {
 	const file = path.join(SCREENSHOTS, `${name}.png`);
-	// Let transitions (dropdowns, toasts) settle so the picture shows the end state.
-	await page.waitForTimeout(400);
-	await page.screenshot({ path: file });
+	const taken = await settledScreenshot(page);
+	const ignored: Region[] = [];
+	for (const locator of varying) {
+		const box = await locator.boundingBox();
+		if (box === null) throw new Error(`screenshot ${name}: an element to leave out is not on the screen (${String(locator)})`);
+		ignored.push(box);
+	}
+	keepPicture(file, taken, {
+		update: process.env.UPDATE_SCREENSHOTS === '1',
+		ignored,
+		changedFolder: path.join(PACKAGE_ROOT, '.cache', 'screenshots', `changed-n8n-${N8N_VERSION}`),
+		updateCommand: UPDATE_COMMAND,
+	});
 	return file;
 }
 
@@ -131,7 +181,7 @@ export async function eventually(assertion: () => Promise<void>, timeoutMs = 30_
 			return;
 		} catch (error) {
 			if (Date.now() > deadline) throw error;
-			await new Promise((resolve) => setTimeout(resolve, 250));
+			await new Promise((resolve) => setTimeout(resolve, 100));
 		}
 	}
 }
@@ -153,13 +203,18 @@ export async function dismissToasts(page: Page): Promise<void> {
 	const close = page.locator('.el-notification .el-notification__closeBtn:visible');
 	for (let round = 0; (await close.count()) > 0; round++) {
 		if (round === 20) throw new Error('n8n kept showing toasts after 20 attempts to close them');
+		// A toast that closed on its own since the count leaves nothing to click.
+		const button = await close.first().elementHandle({ timeout: 2_000 }).catch(() => null);
+		if (button === null) continue;
 		try {
-			await close.first().click({ timeout: 2_000 });
+			await button.click({ timeout: 2_000 });
+			// Until its leaving transition ends, a closed toast still counts as shown.
+			await button.waitForElementState('hidden', { timeout: 5_000 });
 		} catch (error) {
-			// A toast that closed on its own between the count and the click leaves nothing to click.
 			if (!(error instanceof Error && error.name === 'TimeoutError')) throw error;
+		} finally {
+			await button.dispose();
 		}
-		await page.waitForTimeout(300);
 	}
 }
 
@@ -169,12 +224,17 @@ export interface Session {
 	page: Page;
 }
 
+let fileSession: Session | undefined;
+
 /**
  * For a test file: its own editor (portal and n8n on free ports, temp folder) and Chromium, signed in
  * before the first test and all stopped and removed after the last. The fields are set in beforeAll.
+ * Every module of the file that asks gets the same session (editor.test.ts holds several).
  */
 export function useSignedInEditor(): Session {
+	if (fileSession !== undefined) return fileSession;
 	const session = {} as Session;
+	fileSession = session;
 	beforeAll(async () => {
 		session.editor = await startTestEditor();
 		session.browser = await openBrowser();

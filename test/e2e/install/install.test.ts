@@ -2,7 +2,8 @@
 // editor installer, the command-line block and the Dockerfile's RUN line as the README writes them.
 // npm gets a local registry that holds this package only, so an install that needed anything else
 // (a copy of n8n-workflow, say) fails. Then n8n, with the user folder the install wrote, runs a
-// workflow with the node and its error output.
+// workflow with the node and its error output. The credential and the workflow are imported once;
+// each install's n8n starts from a copy of that database.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +25,7 @@ import {
 	webhookCredentialEntity,
 	workflowEntity,
 } from '../../../dev/harness/n8n';
-import type { ExecutedRun } from '../../../dev/harness/n8n';
+import type { ExecutedRun, N8nUserFolder } from '../../../dev/harness/n8n';
 import type { LocalRegistry } from '../../../dev/harness/registry';
 import { startLocalRegistry } from '../../../dev/harness/registry';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
@@ -100,15 +101,20 @@ const PATHS: InstallPath[] = [
 describe(`Installing the package into n8n ${N8N_VERSION}, the README's three ways`, () => {
 	let portal: Portal;
 	let registry: LocalRegistry;
+	let imported: N8nUserFolder;
 
 	beforeAll(async () => {
 		portal = await startPortal(STANDARD_PORTAL);
 		registry = await startLocalRegistry(packedPackage());
+		imported = createUserFolder({ linkPackage: false });
+		await imported.importCredentials([webhookCredentialEntity(WEBHOOK, portal.webhookUrl)]);
+		await imported.importWorkflows([workflow]);
 	});
 
 	afterAll(async () => {
 		await registry?.stop();
 		await portal?.stop();
+		imported?.remove();
 	});
 
 	it('reads the commands from the README', () => {
@@ -132,9 +138,7 @@ describe(`Installing the package into n8n ${N8N_VERSION}, the README's three way
 			const before = registry.requests.length;
 			await install(home, npmEnvironment(registry.url, home));
 			requests = registry.requests.slice(before);
-			const n8n = createUserFolder({ folder: home, linkPackage: false });
-			await n8n.importCredentials([webhookCredentialEntity(WEBHOOK, portal.webhookUrl)]);
-			await n8n.importWorkflows([workflow]);
+			const n8n = createUserFolder({ folder: home, linkPackage: false, databaseFrom: imported });
 			run = await n8n.execute(WORKFLOW_ID);
 		});
 

@@ -119,6 +119,11 @@ describe('the node form', () => {
 		await eventually(async () => expect(await page.getByTestId('parameter-input-maxWaitMinutes').locator('input').first().inputValue()).toBe('30'));
 		await eventually(async () => expect(await page.getByTestId('parameter-input-timeout').locator('input').first().inputValue()).toBe('60000'));
 		await eventually(async () => expect(await page.getByTestId('parameter-input-batch').locator('.is-checked, [aria-checked="true"]').count()).toBeGreaterThan(0));
+		// The form follows the options added down to its end only some of the time: scroll there, as a
+		// user would, and take the pointer off the form (to the empty input panel), for a picture of them
+		// all without a hover.
+		await page.mouse.wheel(0, 2000);
+		await page.mouse.move(250, 700);
 		await screenshot(page, 'node-form');
 
 		await chooseOption('paySystemBy', 'REST Handler Code');

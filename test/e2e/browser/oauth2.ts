@@ -74,7 +74,8 @@ test('the imported OAuth2 credential is connected, and reconnects through the po
 	expect(editor.portal.tokenRequests().map((request) => [request.params.grant_type, request.status])).toEqual([['authorization_code', 200]]);
 	await expect(listPaySystems(editor, 'oAuth2', OAUTH2_CREDENTIAL)).resolves.toEqual(['11', '12', '13', '14', '15']);
 	await dismissToasts(page);
-	await screenshot(page, 'oauth2-connected');
+	// The callback URL and the token URL name the editor's and the portal's ports, free ones each run.
+	await screenshot(page, 'oauth2-connected', [page.getByTestId('copy-input'), page.getByTestId('parameter-input-accessTokenUrl')]);
 });
 
 test('a new Bitrix24 OAuth2 credential, filled in the form, connects through the portal', async () => {
