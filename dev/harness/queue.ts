@@ -6,7 +6,8 @@ import type { ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 
 import { IS_N8N_1, freePort, startServer } from './n8n';
-import type { N8nServer, N8nUserFolder, StoredExecution, WorkflowNode } from './n8n';
+import type { StoredExecution } from './database';
+import type { N8nServer, N8nUserFolder, WorkflowNode } from './n8n';
 import { storedNodeRun, storedRunError } from './storedRun';
 import type { StoredItem } from './storedRun';
 

@@ -1,5 +1,5 @@
 // The run data of an execution n8n saved in its database, read back into items per node and output.
-import type { StoredExecution } from './n8n';
+import type { StoredExecution } from './database';
 
 /**
  * n8n keeps a run as "flatted" JSON (the npm package flatted): a list whose first entry is the root

@@ -6,7 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-import { copyDatabase, createUserFolder, packedPackage } from '../../dev/harness/n8n';
+import { copyDatabase } from '../../dev/harness/database';
+import { createUserFolder, packedPackage } from '../../dev/harness/n8n';
 
 export default async function setup(): Promise<void> {
 	process.env.PACKED_PACKAGE = packedPackage();

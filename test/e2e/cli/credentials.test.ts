@@ -17,12 +17,12 @@ import {
 	manualTriggerNode,
 	nodeOutput,
 	oauth2CredentialEntity,
-	readDatabaseTables,
 	webhookCredentialEntity,
 	workflowEntity,
 	onErrorOutput,
 } from '../../../dev/harness/n8n';
 import type { CliResult, ExecutedRun, ExportedCredential, N8nUserFolder } from '../../../dev/harness/n8n';
+import { readDatabaseTables } from '../../../dev/harness/database';
 
 const WEBHOOK = { id: 'bx24webhook0001', name: 'Bitrix24 webhook' };
 const OAUTH2 = { id: 'bx24oauth200001', name: 'Bitrix24 OAuth2' };

@@ -7,7 +7,8 @@ import type { Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { SETTINGS, STANDARD_PORTAL } from '../../support';
 import { NODE_TYPE, createUserFolder, freePort, invoiceSettingsNode, startServer, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
-import type { N8nServer, N8nUserFolder, StoredExecution } from '../../../dev/harness/n8n';
+import type { StoredExecution } from '../../../dev/harness/database';
+import type { N8nServer, N8nUserFolder } from '../../../dev/harness/n8n';
 import { activateWorkflow, callWebhook, jobOf, queueEnv, settledExecutions, startQueue, startRedis, webhookTriggerNode } from '../../../dev/harness/queue';
 import type { QueueProcesses, Redis, WebhookAnswer } from '../../../dev/harness/queue';
 
