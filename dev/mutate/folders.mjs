@@ -46,8 +46,8 @@ export const FOLDERS = {
 	},
 	credentials: {
 		mutate: ['nodes/shared/bitrix24/credentials/**/*.ts', 'credentials/**/*.ts'],
-		tests: [...unit('nodeDescription', 'editorTexts', 'endpoint'), ...engine('editor')],
-		staticTests: [...unit('nodeDescription', 'editorTexts'), ...engine('editor')],
+		tests: [...unit('credentials', 'nodeDescription', 'editorTexts', 'endpoint'), ...engine('editor')],
+		staticTests: [...unit('credentials', 'nodeDescription', 'editorTexts'), ...engine('editor')],
 	},
 	node: {
 		mutate: ['nodes/PaySystemInvoiceSettings/**/*.ts'],
