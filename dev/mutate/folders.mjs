@@ -14,10 +14,13 @@
  * - test/engine/sharedPortal.test.ts: its counts of refusals depend on timing and fail now and then on a
  *   busy machine, which Stryker would take for a killed mutant; pacing and the budget are checked without
  *   timing in test/unit/adaptivePacing.test.ts and test/unit/portalLimits.test.ts.
- * - test/engine/oauthRefreshRace.test.ts, throughput.test.ts and hostileInputs.test.ts (15 to 50 s; a
- *   refresh, a backoff or a pacing wait of seconds in many cases): the client's loop is checked by
- *   test/unit/client.test.ts and test/unit/n8nVersions.test.ts, refreshes by credentials.test.ts, the
- *   checks of item parameters by validation.test.ts and test/unit/getOperation.test.ts.
+ * - test/engine/oauthRefreshRace.test.ts, credentials.test.ts, throughput.test.ts and
+ *   hostileInputs.test.ts (15 to 50 s; a refresh, a backoff or a pacing wait of seconds in many cases):
+ *   the client's loop is checked by test/unit/client.test.ts and test/unit/n8nVersions.test.ts, the
+ *   credential and refreshes by test/unit/connection.test.ts and test/unit/tokenRotation.test.ts, the
+ *   checks of item parameters by validation.test.ts and test/unit/itemInput.test.ts.
+ * - test/engine/asTool.test.ts: the node as an AI agent's tool; the message a tool's error carries is
+ *   checked by test/unit/failures.test.ts.
  * - test/emulator and test/package: they test the emulator and the packed package, not the product code.
  */
 const unit = (...names) => names.map((name) => `test/unit/${name}.test.ts`);
@@ -36,7 +39,7 @@ export const FOLDERS = {
 	},
 	transport: {
 		mutate: ['nodes/shared/bitrix24/transport/**/*.ts'],
-		tests: [...unit('answers', 'endpoint', 'connection', 'tokenRotation', 'n8nVersions', 'getOperation', 'client'), ...engine('errorCodes', 'editor', 'credentials')],
+		tests: [...unit('answers', 'endpoint', 'connection', 'tokenRotation', 'n8nVersions', 'getOperation', 'client'), ...engine('errorCodes')],
 		staticTests: unit('answers', 'endpoint', 'connection', 'tokenRotation', 'n8nVersions', 'getOperation', 'client'),
 	},
 	run: {
@@ -51,7 +54,7 @@ export const FOLDERS = {
 	},
 	node: {
 		mutate: ['nodes/PaySystemInvoiceSettings/**/*.ts'],
-		tests: [...unit('getOperation', 'nodeDescription', 'editorTexts'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor', 'asTool')],
+		tests: [...unit('getOperation', 'nodeDescription', 'editorTexts'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor')],
 		staticTests: unit('getOperation', 'nodeDescription', 'editorTexts'),
 	},
 };
