@@ -44,8 +44,8 @@ export const FOLDERS = {
 	},
 	run: {
 		mutate: ['nodes/shared/bitrix24/run/**/*.ts'],
-		tests: [...unit('getOperation', 'itemInput', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'), ...engine('validation', 'outputModes', 'errorOutput', 'stopMessage', 'batching')],
-		staticTests: unit('getOperation', 'itemInput', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'),
+		tests: [...unit('getOperation', 'itemInput', 'options', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'), ...engine('validation', 'outputModes', 'errorOutput', 'stopMessage', 'batching')],
+		staticTests: unit('getOperation', 'itemInput', 'options', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'),
 	},
 	credentials: {
 		mutate: ['nodes/shared/bitrix24/credentials/**/*.ts', 'credentials/**/*.ts'],
