@@ -39,7 +39,7 @@ export const FOLDERS = {
 	},
 	transport: {
 		mutate: ['nodes/shared/bitrix24/transport/**/*.ts'],
-		tests: [...unit('answers', 'endpoint', 'connection', 'tokenRotation', 'n8nVersions', 'getOperation', 'client'), ...engine('errorCodes')],
+		tests: unit('answers', 'endpoint', 'connection', 'tokenRotation', 'n8nVersions', 'getOperation', 'client'),
 		staticTests: unit('answers', 'endpoint', 'connection', 'tokenRotation', 'n8nVersions', 'getOperation', 'client'),
 	},
 	run: {
