@@ -6,11 +6,13 @@
  *
  * Each mutant run loads every test file of the list (about a second per engine test file, for n8n-core)
  * and runs the tests that reached it, so the lists hold the tests written for the folder: its unit
- * tests, and the engine tests that check what it does through a workflow. Left out of every list:
+ * tests, and for the folders whose code only a workflow reaches (errors, run, credentials, node) the
+ * engine tests that check it through one; limits and transport are reached whole by their unit tests.
+ * Left out of every list:
  * - test/engine/underLoad.test.ts (~160 s) and test/engine/secrets.test.ts (~50 s, 2,500 cases): sweeps
  *   that run the whole path for every case. Their rules are checked case by case elsewhere: redaction
- *   in test/unit/redact.test.ts and test/unit/answers.test.ts, refreshes in credentials.test.ts, retries
- *   and cancellation in throughput.test.ts.
+ *   in test/unit/redact.test.ts and test/unit/answers.test.ts, refreshes in test/unit/tokenRotation.test.ts,
+ *   retries and cancellation in test/unit/client.test.ts and test/unit/waits.test.ts.
  * - test/engine/sharedPortal.test.ts: its counts of refusals depend on timing and fail now and then on a
  *   busy machine, which Stryker would take for a killed mutant; pacing and the budget are checked without
  *   timing in test/unit/adaptivePacing.test.ts and test/unit/portalLimits.test.ts.
