@@ -35,8 +35,8 @@ export default {
 	// The TypeScript checker would cost more time than the mutants it rules out save: a mutant that does
 	// not compile fails in ts-jest, which counts as killed.
 	checkers: [],
-	// Two cores, shared: one test runner on each.
-	concurrency: 2,
+	// Two cores, shared: one test runner on each (MUTATE_CONCURRENCY=1 leaves one to another run).
+	concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
 	// Engine tests wait for pacing and backoff; a busy machine stretches them.
 	timeoutMS: 20000,
 	timeoutFactor: 2,
