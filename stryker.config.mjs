@@ -47,7 +47,8 @@ export default {
 	reporters: ['clear-text', 'progress-append-only', 'json'],
 	clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true },
 	jsonReporter: { fileName: `reports/mutation/${name}.json` },
-	tempDirName: '.stryker-tmp',
+	// One per folder and pass: a run deletes its own when it ends, and two runs may share the machine.
+	tempDirName: `.stryker-tmp/${name}`,
 	ignorePatterns: ['.cache', 'coverage', 'reports', 'dev/bench/results'],
 	cleanTempDir: 'always',
 };
