@@ -48,7 +48,7 @@ export default {
 	clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true },
 	jsonReporter: { fileName: `reports/mutation/${name}.json` },
 	// One per folder and pass: a run deletes its own when it ends, and two runs may share the machine.
-	tempDirName: `.stryker-tmp/${name}`,
+	tempDirName: `.stryker-tmp-${name}`,
 	ignorePatterns: ['.cache', 'coverage', 'reports', 'dev/bench/results'],
 	cleanTempDir: 'always',
 };
