@@ -49,6 +49,6 @@ export default {
 	jsonReporter: { fileName: `reports/mutation/${name}.json` },
 	// One per folder and pass: a run deletes its own when it ends, and two runs may share the machine.
 	tempDirName: `.stryker-tmp-${name}`,
-	ignorePatterns: ['.cache', 'coverage', 'reports', 'dev/bench/results'],
+	ignorePatterns: ['.cache', 'coverage', 'reports', 'dev/bench/results', '.stryker-tmp*'],
 	cleanTempDir: 'always',
 };
