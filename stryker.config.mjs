@@ -35,8 +35,8 @@ export default {
 	// The TypeScript checker would cost more time than the mutants it rules out save: a mutant that does
 	// not compile fails in ts-jest, which counts as killed.
 	checkers: [],
-	// Two cores, shared: one test runner on each.
-	concurrency: 2,
+	// Two cores, shared: one test runner on each (MUTATE_CONCURRENCY=1 leaves one to another run).
+	concurrency: Number(process.env.MUTATE_CONCURRENCY ?? 2),
 	// Engine tests wait for pacing and backoff; a busy machine stretches them.
 	timeoutMS: 20000,
 	timeoutFactor: 2,
@@ -47,7 +47,8 @@ export default {
 	reporters: ['clear-text', 'progress-append-only', 'json'],
 	clearTextReporter: { allowColor: false, logTests: false, maxTestsToLog: 0, reportScoreTable: true },
 	jsonReporter: { fileName: `reports/mutation/${name}.json` },
-	tempDirName: '.stryker-tmp',
-	ignorePatterns: ['.cache', 'coverage', 'reports', 'dev/bench/results'],
+	// One per folder and pass: a run deletes its own when it ends, and two runs may share the machine.
+	tempDirName: `.stryker-tmp-${name}`,
+	ignorePatterns: ['.cache', 'coverage', 'reports', 'dev/bench/results', '.stryker-tmp*'],
 	cleanTempDir: 'always',
 };

@@ -68,22 +68,6 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 		expect(portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => call.params.INVOICE_ID)).toEqual([1, 2, 3, 4, 5]);
 	});
 
-	it('sends every group that left before the 405 came back again as single calls', async () => {
-		portal().setOptions({ batchAllowed: false });
-		try {
-			const ids = range(1, 60);
-			await expectBankSettingsFor(portal(), ids);
-			// Both groups left at once (Parallel Requests 3) before the first refusal came back.
-			expect(portal().restCalls('batch').map((call) => [call.status, call.errorCode, call.batchCommands])).toEqual([
-				[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 50],
-				[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 10],
-			]);
-			expect(portal().restCalls('sale.paysystem.settings.invoice.get')).toHaveLength(60);
-		} finally {
-			portal().setOptions({ batchAllowed: true });
-		}
-	});
-
 	it('after a 405 sends every later group as single calls, those of the next step and of other methods too', async () => {
 		portal().setOptions({ batchAllowed: false });
 		try {
@@ -103,20 +87,6 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 		} finally {
 			portal().setOptions({ batchAllowed: true });
 		}
-	});
-
-	it('sends a method the portal refuses inside batch (HTTP 200, every command ERROR_BATCH_METHOD_NOT_ALLOWED) one call at a time, for the rest of the run', async () => {
-		portal().setOptions({ methodsNotInBatch: ['sale.paysystem.settings.invoice.get'] });
-		const ids = range(1, 60);
-		await expectBankSettingsFor(portal(), ids);
-		// Both groups (50 and 10) as batch calls, sent at once, the portal answers with refusals; then every
-		// call on its own, each once.
-		expect(portal().restCalls('batch').map((call) => [call.status, call.batchCommands])).toEqual([
-			[200, 50],
-			[200, 10],
-		]);
-		const single = portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => Number(call.params.INVOICE_ID));
-		expect(single.sort((a, b) => a - b)).toEqual(ids);
 	});
 
 	it('keeps batching the methods the portal accepts inside batch: payment lists one by one, their settings in a batch', async () => {
@@ -210,9 +180,39 @@ describe('options.batch (default true): items grouped into batch calls of at mos
 	});
 });
 
-describe('options.batch on a portal that refuses batch (HTTP 405), one request at a time', () => {
-	// The Enterprise limits hold the 61 requests within the burst: nothing waits.
+describe('options.batch on a portal that refuses batch (HTTP 405) or a method inside it', () => {
+	// The Enterprise limits hold the 61 requests of each run within the burst: nothing waits.
 	const portal = usePortal({ limits: { drainPerSecond: 5, burst: 250 } });
+
+	it('sends every group that left before the 405 came back again as single calls', async () => {
+		portal().setOptions({ batchAllowed: false });
+		try {
+			const ids = range(1, 60);
+			await expectBankSettingsFor(portal(), ids, { rateLimit: 'enterprise' });
+			// Both groups left at once (Parallel Requests 3) before the first refusal came back.
+			expect(portal().restCalls('batch').map((call) => [call.status, call.errorCode, call.batchCommands])).toEqual([
+				[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 50],
+				[405, 'ERROR_BATCH_METHOD_NOT_ALLOWED', 10],
+			]);
+			expect(portal().restCalls('sale.paysystem.settings.invoice.get')).toHaveLength(60);
+		} finally {
+			portal().setOptions({ batchAllowed: true });
+		}
+	});
+
+	it('sends a method the portal refuses inside batch (HTTP 200, every command ERROR_BATCH_METHOD_NOT_ALLOWED) one call at a time, for the rest of the run', async () => {
+		portal().setOptions({ methodsNotInBatch: ['sale.paysystem.settings.invoice.get'] });
+		const ids = range(1, 60);
+		await expectBankSettingsFor(portal(), ids, { rateLimit: 'enterprise' });
+		// Both groups (50 and 10) as batch calls, sent at once, the portal answers with refusals; then every
+		// call on its own, each once.
+		expect(portal().restCalls('batch').map((call) => [call.status, call.batchCommands])).toEqual([
+			[200, 50],
+			[200, 10],
+		]);
+		const single = portal().restCalls('sale.paysystem.settings.invoice.get').map((call) => Number(call.params.INVOICE_ID));
+		expect(single.sort((a, b) => a - b)).toEqual(ids);
+	});
 
 	it('falls back to single calls, for the rest of the run, when the portal refuses batch (HTTP 405)', async () => {
 		portal().setOptions({ batchAllowed: false });

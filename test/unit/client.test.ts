@@ -191,3 +191,32 @@ describe('A single call', () => {
 		expect(portal.requests).toHaveLength(2);
 	});
 });
+
+describe('The rest of the client', () => {
+	it('a batch answer without its result maps fails every command with INVALID_RESPONSE and the request\'s status, not retried', async () => {
+		const { outcome, commands } = await batchThrough([{ status: 200, body: { result: { result_total: [] }, time: {} } }], settings(5));
+		expect(commands).toHaveLength(1);
+		expect(outcome).toEqual({
+			ok: false,
+			failure: { errorCode: 'INVALID_RESPONSE', errorDescription: null, httpCode: 200, message: 'INVALID_RESPONSE: The Bitrix24 portal answered the batch call without its result maps' },
+		});
+	});
+
+	it('a single call that fails as a whole is that failure', async () => {
+		const portal = portalAnswering([{ status: 400, body: { error: 'ERROR_CHECK_FAILURE', error_description: 'Pay system not found' } }]);
+		const client = await Bitrix24Client.open(portal.context, 'webhook', settings(5));
+		expect(await client.call(CALLS[0])).toEqual(portalFailure('ERROR_CHECK_FAILURE', 'Pay system not found', 400));
+		expect(portal.requests).toHaveLength(1);
+	});
+
+	it('knows its base, redacts the webhook code, and stops every wait once halted', async () => {
+		const portal = portalAnswering([{ status: 500, body: { error: 'INTERNAL_SERVER_ERROR', error_description: 'Try later' } }]);
+		const client = await Bitrix24Client.open(portal.context, 'webhook', { ...settings(5), retryPolicy: { ...settings(5).retryPolicy, baseDelayMs: 60_000, maxDelayMs: 60_000 } });
+		expect(client.baseUrl).toBe('https://portal.example.com/rest/1/abcdefghijklmnop/');
+		expect(client.redact('see https://portal.example.com/rest/1/abcdefghijklmnop/ and abcdefghijklmnop')).toBe('see https://portal.example.com/rest/1/***/ and ***');
+		const calling = client.call(CALLS[0]);
+		setTimeout(() => client.halt(), 20);
+		await expect(calling).rejects.toThrow('The run stopped while the node waited for the Bitrix24 portal');
+		expect(portal.requests).toHaveLength(1);
+	});
+});
