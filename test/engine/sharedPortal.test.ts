@@ -46,10 +46,14 @@ describe('A portal busier than its preset: the rate falls after refusals, and no
 			credentials: webhookCredentials(portal().webhookUrl),
 			onError: 'continueErrorOutput',
 		});
-		// The burst takes five; the sixth is refused and may not wait. The pacing, slowed by the refusal,
-		// holds the last two long enough for the portal to take them.
-		expect(jsonOf(output)).toEqual(ids.filter((_, item) => item !== 5).map((id) => SETTINGS.bank(id)));
-		expect(errorOutput.map((item) => [item.pairedItem, errorCodeOf(item)])).toEqual([[{ item: 5 }, 'QUERY_LIMIT_EXCEEDED']]);
+		// The burst takes five; one of the three after it is refused and may not wait (which one depends on
+		// how far the bucket drained meanwhile, on a busy machine the seventh). The pacing, slowed by the
+		// refusal, holds the rest long enough for the portal to take them.
+		expect(errorOutput).toHaveLength(1);
+		const refused = (errorOutput[0].pairedItem as { item: number }).item;
+		expect([5, 6, 7]).toContain(refused);
+		expect(errorOutput.map((item) => [item.pairedItem, errorCodeOf(item)])).toEqual([[{ item: refused }, 'QUERY_LIMIT_EXCEEDED']]);
+		expect(jsonOf(output)).toEqual(ids.filter((_, item) => item !== refused).map((id) => SETTINGS.bank(id)));
 	}, 30_000);
 });
 
