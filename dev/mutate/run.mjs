@@ -13,6 +13,8 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 import { FOLDERS } from './folders.mjs';
 import { REPORTS } from './score.mjs';
@@ -29,6 +31,9 @@ if (unknown.length > 0) {
 	process.exit(2);
 }
 const scoreOnly = args.includes('--score') || args.includes('--survivors');
+
+// Stryker's own entry point, run with this Node.js: npx may pick another command of that name.
+const STRYKER = join(dirname(createRequire(import.meta.url).resolve('@stryker-mutator/core/package.json')), 'bin', 'stryker.js');
 
 function run(command, commandArgs, env = {}) {
 	const result = spawnSync(command, commandArgs, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0', ...env } });
@@ -55,7 +60,7 @@ if (!scoreOnly) {
 	for (const folder of folders.length > 0 ? folders : Object.keys(FOLDERS)) {
 		const env = { MUTATE_FOLDER: folder, BITRIX24_PACKAGE_FROM: 'sources' };
 		console.log(`\n=== Mutation testing: ${folder}, every mutant but the static ones\n`);
-		if (run('npx', ['stryker', 'run', 'stryker.config.mjs'], { ...env, MUTATE_PASS: 'dynamic', MUTATE_TESTS: FOLDERS[folder].tests.join(',') }) !== 0) {
+		if (run(process.execPath, [STRYKER, 'run', 'stryker.config.mjs'], { ...env, MUTATE_PASS: 'dynamic', MUTATE_TESTS: FOLDERS[folder].tests.join(',') }) !== 0) {
 			failed += 1;
 			continue;
 		}
@@ -63,7 +68,7 @@ if (!scoreOnly) {
 		if (ranges.length === 0) continue;
 		console.log(`\n=== Mutation testing: ${folder}, the ${ranges.length} static mutants\n`);
 		const staticEnv = { ...env, MUTATE_PASS: 'static', MUTATE_TESTS: FOLDERS[folder].staticTests.join(','), MUTATE_RANGES: ranges.join(',') };
-		if (run('npx', ['stryker', 'run', 'stryker.config.mjs'], staticEnv) !== 0) failed += 1;
+		if (run(process.execPath, [STRYKER, 'run', 'stryker.config.mjs'], staticEnv) !== 0) failed += 1;
 	}
 	console.log('');
 }

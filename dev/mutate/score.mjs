@@ -3,12 +3,20 @@
  * `node dev/mutate/score.mjs` prints the table; `--survivors` lists every mutant that survived or was
  * covered by no test, with its place and its change.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { FOLDERS } from './folders.mjs';
 
 export const REPORTS = 'reports/mutation';
+
+/** True when the report `name` was written after `than` (or `than` is missing): a run stopped midway. */
+function isNewer(root, name, than) {
+	const path = join(root, REPORTS, `${name}.json`);
+	const other = join(root, REPORTS, `${than}.json`);
+	if (!existsSync(path)) return false;
+	return !existsSync(other) || statSync(path).mtimeMs > statSync(other).mtimeMs + 60_000;
+}
 
 function readReport(root, name) {
 	const path = join(root, REPORTS, `${name}.json`);
@@ -28,12 +36,18 @@ export function mutantsOf(folder, root = process.cwd()) {
 	for (const [file, { mutants }] of Object.entries(readReport(root, `${folder}.static`))) {
 		for (const mutant of mutants) staticOutcomes.set(placeOf(file, mutant, mutant.mutatorName, mutant.replacement), mutant);
 	}
-	const files = readReport(root, folder);
+	let files = readReport(root, folder);
+	let partial = false;
+	if (Object.keys(files).length === 0 || isNewer(root, `${folder}.incremental`, folder)) {
+		// A run stopped before its end leaves what it tested so far in its incremental file only.
+		files = readReport(root, `${folder}.incremental`);
+		partial = true;
+	}
 	if (Object.keys(files).length === 0) return undefined;
 	return Object.entries(files).flatMap(([file, { mutants }]) =>
 		mutants.map((mutant) => {
 			const outcome = mutant.status === 'Ignored' ? staticOutcomes.get(placeOf(file, mutant, mutant.mutatorName, mutant.replacement)) : undefined;
-			return { ...(outcome ?? mutant), file, static: mutant.status === 'Ignored' };
+			return { ...(outcome ?? mutant), file, static: mutant.status === 'Ignored', partial };
 		}),
 	);
 }
@@ -69,7 +83,9 @@ function printTable(byFolder) {
 		const mutants = byFolder.get(folder);
 		if (mutants === undefined) return [folder, '-', '-', '-', '-', '-', '-', 'not run'];
 		const t = tally(mutants);
-		return [folder, t.killed, t.survived, t.noCoverage, t.timeout, t.errors, t.ignored, t.score === null ? 'n/a' : `${t.score.toFixed(2)} %`].map(String);
+		// A stopped run's static mutants it never tested stay ignored; its untested mutants are not listed at all.
+		const name = mutants.some((mutant) => mutant.partial) ? `${folder} (stopped midway)` : folder;
+		return [name, t.killed, t.survived, t.noCoverage, t.timeout, t.errors, t.ignored, t.score === null ? 'n/a' : `${t.score.toFixed(2)} %`].map(String);
 	});
 	const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column].length)));
 	const line = (cells) => cells.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
