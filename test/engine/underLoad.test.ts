@@ -12,14 +12,16 @@ describe('OAuth2 under load: one refresh however many requests meet the expired 
 	it('50 batch requests in flight when the token expires cause exactly one refresh, and every item is right', async () => {
 		const runs = 50;
 		const tokens = portal().issueTokens();
-		// The portal holds each first batch until all 50 have arrived; the token expires meanwhile.
-		portal().addFault({ restMethod: 'batch', times: runs, response: { delayMs: 500 } });
+		// The portal holds each first batch until all 50 have arrived (on a busy machine that can take
+		// seconds); then the token expires and the 50 go on, each to meet it.
+		portal().addFault({ restMethod: 'batch', times: runs, response: { delayMs: 25_000 } });
 		const store = new TestCredentialsHelper(oauthCredentials(portal(), tokens));
 		const inFlight = new Promise<void>((resolve) => {
 			const poll = setInterval(() => {
 				if (portal().restCalls('batch').length >= runs) {
 					clearInterval(poll);
 					portal().expireAccessTokens();
+					portal().endDelays();
 					resolve();
 				}
 			}, 5);
