@@ -26,11 +26,25 @@ if [ ! -f "$n8n_cache/.installed" ]; then
 	esac
 	mkdir -p "$n8n_cache"
 	printf '%s\n' "$n8n_manifest" >"$n8n_cache/package.json"
+	# sqlite3 builds from source (its prebuilt binaries are not on the registry): a minute of CPU. It is
+	# an N-API module, one build for every Node.js, and both n8n lines use the same version: the build
+	# one line made is kept beside the installs (sqlite3-<version>.node), and the other copies it.
 	(
 		cd "$n8n_cache" &&
 			npm install --ignore-scripts --no-audit --no-fund --loglevel=error --yes=true "n8n@$N8N_VERSION" >/dev/null &&
-			# shellcheck disable=SC2086 # one word per module
-			npm rebuild --loglevel=error $n8n_native >/dev/null
+			sqlite3_build="$(dirname "$n8n_cache")/sqlite3-$(node -p "require('./node_modules/sqlite3/package.json').version").node" &&
+			if [ -f "$sqlite3_build" ]; then
+				mkdir -p node_modules/sqlite3/build/Release &&
+					cp "$sqlite3_build" node_modules/sqlite3/build/Release/node_sqlite3.node &&
+					n8n_native="${n8n_native#sqlite3}"
+			fi &&
+			if [ -n "${n8n_native// /}" ]; then
+				# shellcheck disable=SC2086 # one word per module
+				npm rebuild --loglevel=error $n8n_native >/dev/null
+			fi &&
+			if [ ! -f "$sqlite3_build" ]; then
+				cp node_modules/sqlite3/build/Release/node_sqlite3.node "$sqlite3_build.$$" && mv "$sqlite3_build.$$" "$sqlite3_build"
+			fi
 	) || {
 		echo "n8n $N8N_VERSION could not be installed into $n8n_cache" >&2
 		return 1 2>/dev/null || exit 1
