@@ -35,13 +35,18 @@ export const LOCAL_ERROR_CODES = {
 	invalidResponse: 'INVALID_RESPONSE',
 	refreshFailed: 'OAUTH_REFRESH_FAILED',
 	paymentNotFound: 'PAYMENT_NOT_FOUND',
+	answerLost: 'ANSWER_LOST',
+	paidByOtherTransaction: 'PAID_BY_OTHER_TRANSACTION',
+	amountMismatch: 'AMOUNT_MISMATCH',
+	alreadyPaid: 'ALREADY_PAID',
+	notMarkedPaid: 'NOT_MARKED_PAID',
 } as const;
 
 /** Transport failures that say nothing about the request itself: the connection broke or timed out. */
 const BROKEN_CONNECTION_CODES = new Set(['ECONNRESET', 'ETIMEDOUT', 'ECONNABORTED', 'ESOCKETTIMEDOUT', 'EPIPE']);
 
 const SCOPE_HINT =
-	'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.';
+	'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings and confirmations, "crm" as well for the payments of smart invoices and deals and for legacy invoices, "sale" for the payment reads of Confirm Payment (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again. Without "sale", turn off "Check First": the node then confirms without reading the payment.';
 
 export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	ACCESS_DENIED: {
@@ -74,6 +79,22 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		httpStatus: 400,
 		retried: false,
 		hint: 'The portal says a required field of crm.item.payment.list is missing. Check the entity type and ID.',
+	},
+	// sale.payment.get answers with numeric codes too.
+	'200640400001': {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The portal has no payment with this ID. Check the payment ID: it is the ID of a payment (of a smart invoice, deal or order), not of the invoice itself.',
+	},
+	'200040300010': {
+		httpStatus: 403,
+		retried: false,
+		hint: 'The user behind the webhook or application may not read this payment: sale.payment.get needs a portal administrator. Use such a user, or turn off "Check First" to confirm without reading the payment.',
+	},
+	ERROR_PROCESS_REQUEST_RESULT: {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The portal refused to mark the payment paid: the order may be canceled, or the pay system failed to process the request. The error description gives the portal\'s reason.',
 	},
 	ERROR_PAY_SYSTEM_NOT_FOUND: {
 		httpStatus: 400,
@@ -182,6 +203,31 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		httpStatus: null,
 		retried: false,
 		hint: 'The smart invoice or deal has no payments, or no unpaid one when "Payments" is "Unpaid Only". Add a payment in Bitrix24, or check the entity type and ID.',
+	},
+	[LOCAL_ERROR_CODES.answerLost]: {
+		httpStatus: null,
+		retried: false,
+		hint: 'The confirmation was sent, but its answer was lost on the way (timeout, broken connection, an error page): the portal may have marked the payment paid. The node does not send a confirmation twice. Check the payment in Bitrix24, or run again with "Check First" on: the node then reads the payment before it sends anything.',
+	},
+	[LOCAL_ERROR_CODES.paidByOtherTransaction]: {
+		httpStatus: null,
+		retried: false,
+		hint: 'The payment is already paid by another transaction of the provider: the customer may have paid twice. Nothing was sent. Compare the two transaction IDs with the provider, and refund one.',
+	},
+	[LOCAL_ERROR_CODES.amountMismatch]: {
+		httpStatus: null,
+		retried: false,
+		hint: 'The amount or currency the provider reported differs from the payment in Bitrix24. Nothing was sent. Check the payment and the provider\'s transaction; leave Amount or Currency empty to confirm without comparing them.',
+	},
+	[LOCAL_ERROR_CODES.alreadyPaid]: {
+		httpStatus: null,
+		retried: false,
+		hint: 'The legacy invoice is already paid, and the portal does not say by which transaction, so the node cannot tell a repeated callback from a second payment. Nothing was sent. Check the invoice and the provider\'s transactions.',
+	},
+	[LOCAL_ERROR_CODES.notMarkedPaid]: {
+		httpStatus: null,
+		retried: false,
+		hint: 'The portal accepted the confirmation, but the payment still reads as unpaid: the pay system\'s handler did not mark it paid (check the status code sent). Check the payment in Bitrix24.',
 	},
 	[LOCAL_ERROR_CODES.refreshFailed]: {
 		httpStatus: null,

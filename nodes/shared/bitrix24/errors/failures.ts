@@ -43,6 +43,19 @@ export function paymentNotFound(problem: string): Bitrix24Failure {
 	return localFailure(LOCAL_ERROR_CODES.paymentNotFound, null, problem);
 }
 
+/**
+ * A call that writes, whose answer was lost where the portal may have run it (docs/contract.md#confirm):
+ * it is not sent again blindly. `lost` is the failure that met it, already redacted.
+ */
+export function answerLost(lost: Bitrix24Failure): Bitrix24Failure {
+	return localFailure(LOCAL_ERROR_CODES.answerLost, lost.httpCode, `The portal may have applied the call, but its answer was lost (${lost.message})`);
+}
+
+/** An operation's own refusal to send, with what it found (PAID_BY_OTHER_TRANSACTION, AMOUNT_MISMATCH, ...). */
+export function refusedLocally(errorCode: string, text: string): Bitrix24Failure {
+	return localFailure(errorCode, null, text);
+}
+
 /** n8n could not renew the OAuth2 token after the portal said it expired. `reason` must already be redacted. */
 export function refreshFailed(reason: string): Bitrix24Failure {
 	return localFailure(LOCAL_ERROR_CODES.refreshFailed, null, `The OAuth2 access token could not be renewed (${reason})`);

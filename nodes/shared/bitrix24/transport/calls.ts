@@ -4,6 +4,14 @@ import type { IDataObject } from 'n8n-workflow';
 export interface Call {
 	method: string;
 	params: IDataObject;
+	/**
+	 * The call changes something on the portal and is not safe to repeat (a payment confirmation). It
+	 * is never sent again after a failure the portal may have run it through (a timeout, a broken
+	 * connection, an answer cut off, a 5xx): its outcome is ANSWER_LOST, and the operation reads what
+	 * the portal holds before it decides to send it again. Refusals for the portal's limits, which the
+	 * portal answers before it runs anything, are still sent again.
+	 */
+	writes?: boolean;
 }
 
 /** Bitrix24 runs at most 50 commands in one `batch` call. */

@@ -6,4 +6,8 @@ export const REST_METHODS = {
 	crmItemPayments: 'crm.item.payment.list',
 	paySystems: 'sale.paysystem.list',
 	handlers: 'sale.paysystem.handler.list',
+	payment: 'sale.payment.get',
+	payPayment: 'sale.paysystem.pay.payment',
+	legacyInvoice: 'crm.invoice.get',
+	payInvoice: 'sale.paysystem.pay.invoice',
 } as const;
