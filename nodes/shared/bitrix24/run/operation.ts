@@ -62,3 +62,14 @@ export function allSteps(steps: readonly Step[], finish: (done: Done[]) => Step)
 		},
 	};
 }
+
+/** An operation whose items name one ID: error `details` carry it, messages call it "<noun> <id>". */
+export function singleIdOperation(value: string, idName: string, noun: string, plan: Operation['plan']): Operation {
+	return {
+		value,
+		ids: { [idName]: null },
+		subject: (ids) => (ids[idName] === null ? null : `${noun} ${String(ids[idName])}`),
+		noSubject: `no valid ${noun} ID`,
+		plan,
+	};
+}
