@@ -20,7 +20,7 @@ export type Step = { calls: Call[]; next: (answers: Bitrix24Outcome[]) => Step }
 
 /** What an operation brings to the runner: how an item becomes calls, and how answers become items. */
 export interface Operation {
-	/** The node's `operation` value. */
+	/** The node's `operation` value, or `<resource>/<operation>` in a node with resources. */
 	value: string;
 	/** The ids an error's `details` names, each null until the item gives a valid one. */
 	ids: IDataObject;
