@@ -4,7 +4,8 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { runOperation } from '../shared/bitrix24/run/runner';
 import { OPERATIONS } from './actions/operations';
 import { properties } from './description';
-import { searchHandlers, searchPaySystems } from './listSearch';
+import { searchHandlers } from '../shared/bitrix24/fields/listSearch';
+import { searchPaySystems } from './listSearch';
 
 export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 	description: INodeTypeDescription = {

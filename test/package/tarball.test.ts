@@ -13,7 +13,6 @@ const run = (command: string, args: string[], cwd = ROOT) => runOutsideJest(comm
 // The product's sources, without extension: the tarball carries each as .js, .d.ts and .js.map.
 const NODE_SOURCES = [
 	'Bitrix24PaySystemInvoiceSettings.node',
-	'actions/fields',
 	'actions/get.operation',
 	'actions/getForCrmItem.operation',
 	'actions/getForPayment.operation',
@@ -28,6 +27,8 @@ const SHARED_SOURCES = [
 	'errors/codes',
 	'errors/failures',
 	'errors/redact',
+	'fields/fields',
+	'fields/listSearch',
 	'limits/operatingBudget',
 	'limits/pacing',
 	'limits/portalLimits',
@@ -36,6 +37,7 @@ const SHARED_SOURCES = [
 	'run/itemInput',
 	'run/operation',
 	'run/options',
+	'run/results',
 	'run/runner',
 	'transport/answers',
 	'transport/calls',

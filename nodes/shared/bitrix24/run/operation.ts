@@ -20,7 +20,7 @@ export type Step = { calls: Call[]; next: (answers: Bitrix24Outcome[]) => Step }
 
 /** What an operation brings to the runner: how an item becomes calls, and how answers become items. */
 export interface Operation {
-	/** The node's `operation` value. */
+	/** The node's `operation` value, or `<resource>/<operation>` in a node with resources. */
 	value: string;
 	/** The ids an error's `details` names, each null until the item gives a valid one. */
 	ids: IDataObject;
@@ -60,5 +60,16 @@ export function allSteps(steps: readonly Step[], finish: (done: Done[]) => Step)
 			});
 			return allSteps(following, finish);
 		},
+	};
+}
+
+/** An operation whose items name one ID: error `details` carry it, messages call it "<noun> <id>". */
+export function singleIdOperation(value: string, idName: string, noun: string, plan: Operation['plan']): Operation {
+	return {
+		value,
+		ids: { [idName]: null },
+		subject: (ids) => (ids[idName] === null ? null : `${noun} ${String(ids[idName])}`),
+		noSubject: `no valid ${noun} ID`,
+		plan,
 	};
 }

@@ -6,7 +6,7 @@ import type { Bitrix24Failure, FailedItem } from '../errors/failures';
 import { invalidParameter, toErrorItem, toNodeError, toRoutedErrorItem } from '../errors/failures';
 import type { Bitrix24Outcome } from '../transport/answers';
 import type { Call } from '../transport/calls';
-import { BATCH_LIMIT } from '../transport/calls';
+import { BATCH_LIMIT, fitsBatchCommand } from '../transport/calls';
 import { Bitrix24Client } from '../transport/client';
 import type { AuthenticationMethod } from '../transport/connection';
 import { ItemInput, parameterReader } from './itemInput';
@@ -38,10 +38,16 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
  * order (in `batch` calls of up to 50 unless batching is off or the portal refuses it), feeds each
  * item's answers back to it until it is done, and returns the output in input order. An item whose
  * answers call for more calls gets them in the next round, with those of the other items. Without
- * "continue on fail", the first failing item in input order stops the run.
+ * "continue on fail", the first failing item in input order stops the run. The operation is the one
+ * whose `value` is what the `selectedBy` parameters hold, joined by "/" (e.g. `handler/create` for
+ * a node with a resource and an operation).
  */
-export async function runOperation(context: IExecuteFunctions, operations: readonly Operation[]): Promise<INodeExecutionData[][]> {
-	const value = context.getNodeParameter('operation', 0, 'get') as string;
+export async function runOperation(
+	context: IExecuteFunctions,
+	operations: readonly Operation[],
+	selectedBy: readonly string[] = ['operation'],
+): Promise<INodeExecutionData[][]> {
+	const value = selectedBy.map((name) => String(context.getNodeParameter(name, 0, ''))).join('/');
 	const operation = operations.find((candidate) => candidate.value === value);
 	if (operation === undefined) throw new NodeOperationError(context.getNode(), `Unknown operation "${String(value)}"`);
 	const authentication = context.getNodeParameter('authentication', 0, 'webhook') as AuthenticationMethod;
@@ -152,7 +158,7 @@ class Run {
 	 */
 	private async send(calls: Call[]): Promise<Bitrix24Outcome[]> {
 		const outcomes = new Array<Bitrix24Outcome | undefined>(calls.length);
-		const batched = calls.flatMap((call, position) => (this.useBatch && !this.singleMethods.has(call.method) ? [position] : []));
+		const batched = calls.flatMap((call, position) => (this.useBatch && !this.singleMethods.has(call.method) && fitsBatchCommand(call) ? [position] : []));
 		if (batched.length > 1) {
 			const answer = await this.client.batch(batched.map((position) => calls[position]));
 			if (answer.ok || answer.failure.errorCode !== BITRIX24_CODES.batchMethodNotAllowed) {

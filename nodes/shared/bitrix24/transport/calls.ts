@@ -22,10 +22,32 @@ function encodeQueryValue(value: string): string {
 	return encodeURIComponent(value).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-/** A call as a `batch` command: every value percent-encoded, so no value can add, change or drop a parameter. */
+/** A parameter as PHP's `parse_str` reads it back: nested objects and lists as `KEY[sub][0]=value`. */
+function queryPairs(key: string, value: unknown): Array<[string, string]> {
+	if (value === null || value === undefined) return [];
+	if (typeof value === 'object') return Object.entries(value).flatMap(([sub, inner]) => queryPairs(`${key}[${encodeQueryValue(sub)}]`, inner));
+	return [[key, encodeQueryValue(String(value))]];
+}
+
+/**
+ * Whether a call reaches the portal the same inside `batch` as on its own. The portal decodes a
+ * command's query before it reads the brackets of its keys, so a nested key holding `[` or `]` would
+ * change the parameter's shape, and an empty object or list would vanish: such a call goes on its own.
+ */
+export function fitsBatchCommand(call: Call): boolean {
+	const fits = (value: unknown): boolean => {
+		if (typeof value !== 'object' || value === null) return true;
+		const entries = Object.entries(value);
+		return entries.length > 0 && entries.every(([key, inner]) => !/[[\]]/.test(key) && fits(inner));
+	};
+	return Object.values(call.params).every(fits);
+}
+
+/** A call as a `batch` command: every key and value percent-encoded, so no value can add, change or drop a parameter. */
 export function toBatchCommand(call: Call): string {
 	const query = Object.entries(call.params)
-		.map(([key, value]) => `${key}=${encodeQueryValue(String(value))}`)
+		.flatMap(([key, value]) => (typeof value === 'object' && value !== null ? queryPairs(encodeQueryValue(key), value) : [[encodeQueryValue(key), encodeQueryValue(String(value))]]))
+		.map(([key, value]) => `${key}=${value}`)
 		.join('&');
 	return `${call.method}?${query}`;
 }
