@@ -30,6 +30,12 @@ export interface Operation {
 	noSubject: string;
 	/** Reads and checks one item's parameters (refusing through `input`) and returns its first step. */
 	plan(input: ItemInput): Step;
+	/**
+	 * What an item changes that no other item may change at the same time, e.g. "payment 501" (null:
+	 * nothing). Items with the same key, of this run and of every run in the process on the same
+	 * portal, go one after another (keyedLocks.ts). Operations that only read leave it out.
+	 */
+	exclusive?(ids: IDataObject): string | null;
 }
 
 /** A step with no calls left to make is decided by its continuation at once. */

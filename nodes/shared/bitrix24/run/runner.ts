@@ -10,6 +10,7 @@ import { BATCH_LIMIT, fitsBatchCommand } from '../transport/calls';
 import { Bitrix24Client } from '../transport/client';
 import type { AuthenticationMethod } from '../transport/connection';
 import { ItemInput, parameterReader } from './itemInput';
+import { RunLocks } from './keyedLocks';
 import type { Operation, Step } from './operation';
 import { settle } from './operation';
 import { clientSettingsOf } from './options';
@@ -73,6 +74,8 @@ class Run {
 	private firstFailed = Number.POSITIVE_INFINITY;
 	/** What ended the run early (its first failure in input order, or a cancellation), once known. */
 	private stopError: unknown = null;
+	/** The keys of what the items change, held while they work (keyedLocks.ts). */
+	private readonly locks: RunLocks;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
@@ -87,6 +90,9 @@ class Run {
 		this.stopOnFailure = !context.continueOnFail();
 		const read = parameterReader(context);
 		this.states = context.getInputData().map((_, itemIndex) => this.plan(new ItemInput(context, itemIndex, read, operation.ids)));
+		const origin = new URL(client.baseUrl).origin;
+		const keyOf = (state: ItemState) => ('calls' in state.step ? (operation.exclusive?.(state.ids) ?? null) : null);
+		this.locks = new RunLocks(this.states.map((state) => keyOf(state)).map((key) => (key === null ? null : `${origin} ${key}`)));
 		this.states.forEach((state, itemIndex) => this.noteDone(state, itemIndex));
 	}
 
@@ -109,6 +115,16 @@ class Run {
 	 */
 	async sendAll(): Promise<void> {
 		this.stopAtFirstFailure();
+		try {
+			// Waits while another run of the process changes what these items change.
+			if (!(await this.locks.acquire(this.client.stopped))) this.client.throwIfStopped();
+			await this.sendRounds();
+		} finally {
+			this.locks.releaseAll();
+		}
+	}
+
+	private async sendRounds(): Promise<void> {
 		for (;;) {
 			const units = chunks(this.pendingCalls(), this.useBatch ? BATCH_LIMIT : 1);
 			let next = 0;
@@ -143,7 +159,7 @@ class Run {
 	private pendingCalls(): PendingCall[] {
 		const pending: PendingCall[] = [];
 		this.states.forEach((state, itemIndex) => {
-			if (!('calls' in state.step)) return;
+			if (!('calls' in state.step) || this.locks.blocked(itemIndex)) return;
 			state.answers = new Array<Bitrix24Outcome>(state.step.calls.length);
 			state.unanswered = state.step.calls.length;
 			state.step.calls.forEach((call, slot) => pending.push({ itemIndex, slot, call }));
@@ -189,6 +205,7 @@ class Run {
 
 	private noteDone(state: ItemState, itemIndex: number): void {
 		if ('calls' in state.step) return;
+		this.locks.done(itemIndex);
 		this.progress.done += 1;
 		if ('failure' in state.step) this.firstFailed = Math.min(this.firstFailed, itemIndex);
 	}
