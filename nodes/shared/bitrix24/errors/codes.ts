@@ -35,6 +35,7 @@ export const LOCAL_ERROR_CODES = {
 	invalidResponse: 'INVALID_RESPONSE',
 	refreshFailed: 'OAUTH_REFRESH_FAILED',
 	paymentNotFound: 'PAYMENT_NOT_FOUND',
+	handlerInUse: 'HANDLER_IN_USE',
 } as const;
 
 /** Transport failures that say nothing about the request itself: the connection broke or timed out. */
@@ -47,12 +48,12 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	ACCESS_DENIED: {
 		httpStatus: 403,
 		retried: false,
-		hint: 'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders.',
+		hint: 'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders; to manage handlers, pay systems and their settings, the user must be a CRM administrator.',
 	},
 	ERROR_CHECK_FAILURE: {
 		httpStatus: 400,
 		retried: false,
-		hint: 'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal. For a payment, the payment must exist and use that pay system: the error description says which check failed.',
+		hint: 'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal. For a payment, the payment must exist and use that pay system. To add a handler, its Settings need CODES and one of FORM_DATA, CHECKOUT_DATA or IFRAME_DATA with an ACTION_URI. The error description says which check failed.',
 	},
 	ERROR_INTERNAL_INVOICE_NOT_FOUND: {
 		httpStatus: 400,
@@ -78,7 +79,43 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	ERROR_PAY_SYSTEM_NOT_FOUND: {
 		httpStatus: 400,
 		retried: false,
-		hint: 'No pay system uses this REST handler. Create a pay system with the handler, or select the pay system by ID.',
+		hint: 'The pay system was not found: to update or delete one, check its ID (it may have been deleted); to read settings by handler code, no pay system uses that REST handler: create one with it, or select the pay system by ID.',
+	},
+	// The management methods' own codes (sale.paysystem.handler.*, sale.paysystem.add/update/delete).
+	ERROR_HANDLER_ALREADY_EXIST: {
+		httpStatus: 400,
+		retried: false,
+		hint: 'A REST handler with this code is already registered on the portal. Choose another Code, or update the existing handler (Handler > Get Many lists them).',
+	},
+	ERROR_HANDLER_NOT_FOUND: {
+		httpStatus: 400,
+		retried: false,
+		hint: 'No REST handler has this ID or code (Handler > Get Many lists them). Settings > Update is answered with this code too when Settings is empty: give at least one setting.',
+	},
+	ERROR_PERSON_TYPE_NOT_FOUND: {
+		httpStatus: 400,
+		retried: false,
+		hint: "The payer type (Person Type ID) does not exist for the pay system's Entity Registry Type. Choose a payer type of that registry type (sale.persontype.list); a pay system update must name it again every time.",
+	},
+	ERROR_PAY_SYSTEM_DELETE: {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The portal refused to delete: pay systems still use this REST handler. Delete them or move them to another handler first, then delete the handler.',
+	},
+	ERROR_HANDLER_ADD: {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The portal could not save the new REST handler. The error description gives its reason.',
+	},
+	ERROR_HANDLER_UPDATE: {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The portal could not save the changes to the REST handler. The error description gives its reason.',
+	},
+	ERROR_PAY_SYSTEM_ADD: {
+		httpStatus: 400,
+		retried: false,
+		hint: 'The portal could not save the new pay system. The error description gives its reason.',
 	},
 	[BITRIX24_CODES.queryLimitExceeded]: {
 		httpStatus: 503,
@@ -182,6 +219,11 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		httpStatus: null,
 		retried: false,
 		hint: 'The smart invoice or deal has no payments, or no unpaid one when "Payments" is "Unpaid Only". Add a payment in Bitrix24, or check the entity type and ID.',
+	},
+	[LOCAL_ERROR_CODES.handlerInUse]: {
+		httpStatus: null,
+		retried: false,
+		hint: 'Pay systems still use this REST handler, so the node did not ask the portal to delete it. Delete those pay systems or move them to another handler (Pay System > Update), then delete the handler.',
 	},
 	[LOCAL_ERROR_CODES.refreshFailed]: {
 		httpStatus: null,
