@@ -11,15 +11,31 @@ export const HINTS: Readonly<Record<string, string>> = {
 	'100':
 		'The portal says a required field of crm.item.payment.list is missing. Check the entity type and ID.',
 	ACCESS_DENIED:
-		'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders.',
+		'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders; to manage handlers, pay systems and their settings, the user must be a CRM administrator.',
 	ERROR_CHECK_FAILURE:
-		'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal. For a payment, the payment must exist and use that pay system: the error description says which check failed.',
+		'Choose an existing pay system (by ID) or the code of a REST handler that is registered on the portal. For a payment, the payment must exist and use that pay system. To add a handler, its Settings need CODES and one of FORM_DATA, CHECKOUT_DATA or IFRAME_DATA with an ACTION_URI. The error description says which check failed.',
 	ERROR_INTERNAL_INVOICE_NOT_FOUND:
 		'This method reads legacy CRM invoices (crm.invoice.*) only. New smart invoices (crm.item, entityTypeId 31) are not found by it: check that the ID is a legacy invoice ID.',
 	ERROR_INTERNAL_ORDER_NOT_FOUND:
 		'The order this payment belongs to was not found on the portal. Check the payment ID.',
 	ERROR_PAY_SYSTEM_NOT_FOUND:
-		'No pay system uses this REST handler. Create a pay system with the handler, or select the pay system by ID.',
+		'The pay system was not found: to update or delete one, check its ID (it may have been deleted); to read settings by handler code, no pay system uses that REST handler: create one with it, or select the pay system by ID.',
+	ERROR_HANDLER_ALREADY_EXIST:
+		'A REST handler with this code is already registered on the portal. Choose another Code, or update the existing handler (Handler > Get Many lists them).',
+	ERROR_HANDLER_NOT_FOUND:
+		'No REST handler has this ID or code (Handler > Get Many lists them). Settings > Update is answered with this code too when Settings is empty: give at least one setting.',
+	ERROR_PERSON_TYPE_NOT_FOUND:
+		"The payer type (Person Type ID) does not exist for the pay system's Entity Registry Type. Choose a payer type of that registry type (sale.persontype.list); a pay system update must name it again every time.",
+	ERROR_PAY_SYSTEM_DELETE:
+		'The portal refused to delete: pay systems still use this REST handler. Delete them or move them to another handler first, then delete the handler.',
+	ERROR_HANDLER_ADD:
+		'The portal could not save the new REST handler. The error description gives its reason.',
+	ERROR_HANDLER_UPDATE:
+		'The portal could not save the changes to the REST handler. The error description gives its reason.',
+	ERROR_PAY_SYSTEM_ADD:
+		'The portal could not save the new pay system. The error description gives its reason.',
+	HANDLER_IN_USE:
+		'Pay systems still use this REST handler, so the node did not ask the portal to delete it. Delete those pay systems or move them to another handler (Pay System > Update), then delete the handler.',
 	QUERY_LIMIT_EXCEEDED:
 		'The portal kept refusing calls for its rate limit until the node had waited "Max Wait for Portal Limits". Other applications or n8n workers share the limit: raise that option, choose the "Portal Rate Limit" that matches the plan, or run at a quieter time.',
 	OPERATION_TIME_LIMIT:

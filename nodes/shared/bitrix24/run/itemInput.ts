@@ -138,6 +138,47 @@ export class ItemInput {
 		return 'problem' in handler ? this.refuse(handler.problem) : handler.code;
 	}
 
+	/** A whole number from `min` to MAX_ID (a number, or digits as text), recorded under `identifies` when given. */
+	wholeNumber(name: string, label: string, min: number, how: { identifies?: string } = {}): number {
+		const raw = this.value(name, label, null);
+		const number = typeof raw === 'string' && /^\s*\d+\s*$/.test(raw) ? Number(raw.trim()) : raw;
+		if (typeof number !== 'number' || !Number.isInteger(number) || number < min || number > MAX_ID) {
+			return this.refuse(`${label} must be a whole number from ${min} to ${MAX_ID}; got ${describeValue(raw)}`);
+		}
+		if (how.identifies !== undefined) this.ids[how.identifies] = number;
+		return number;
+	}
+
+	/** Text, trimmed; `required` text must not be empty. A number from an expression is taken as its digits. */
+	text(name: string, label: string, required: boolean, source: IDataObject | null = null): string {
+		const raw = source === null ? this.value(name, label, '') : (source[name] ?? '');
+		const text = typeof raw === 'string' ? raw.trim() : typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : null;
+		if (text === null || (required && text === '')) return this.refuse(`${label} must be${required ? ' non-empty' : ''} text; got ${describeValue(raw)}`);
+		return text;
+	}
+
+	/** A yes-or-no parameter as Bitrix24 stores it: "Y" or "N". */
+	flag(name: string, label: string, fallback: boolean, source: IDataObject | null = null): 'Y' | 'N' {
+		const raw = source === null ? this.value(name, label, fallback) : (source[name] ?? fallback);
+		if (typeof raw !== 'boolean') return this.refuse(`${label} must be true or false; got ${describeValue(raw)}`);
+		return raw ? 'Y' : 'N';
+	}
+
+	/** A JSON object, given as JSON text or as an object from an expression. */
+	jsonObject(name: string, label: string, source: IDataObject | null = null): IDataObject {
+		const raw = source === null ? this.value(name, label, '{}') : (source[name] ?? '{}');
+		let value: unknown = raw;
+		if (typeof raw === 'string') {
+			try {
+				value = JSON.parse(raw.trim() === '' ? '{}' : raw);
+			} catch (error) {
+				return this.refuse(`${label} must be a JSON object; ${error instanceof Error ? error.message : 'it is not JSON'}`);
+			}
+		}
+		if (typeof value !== 'object' || value === null || Array.isArray(value)) return this.refuse(`${label} must be a JSON object; got ${describeValue(raw)}`);
+		return value as IDataObject;
+	}
+
 	/** One of the `allowed` values of an option inside the Options collection. */
 	option<T extends string>(key: string, label: string, fallback: T, allowed: readonly T[]): T {
 		const options = this.value('options', 'Options', {}) as IDataObject;
