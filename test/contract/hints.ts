@@ -55,7 +55,7 @@ export const HINTS: Readonly<Record<string, string>> = {
 	INVALID_CREDENTIALS:
 		'The user behind the webhook or token lacks permissions for this method. Use a user who may edit CRM invoices.',
 	insufficient_scope:
-		'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+		'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings and confirmations, "crm" as well for the payments of smart invoices and deals and for legacy invoices, "sale" for the payment reads of Confirm Payment (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again. Without "sale", turn off "Check First": the node then confirms without reading the payment.',
 	user_access_error:
 		'The application is installed, but the administrator allowed it only for some users. Ask them to grant access to this user.',
 	INVALID_REQUEST:
@@ -80,6 +80,22 @@ export const HINTS: Readonly<Record<string, string>> = {
 		'The smart invoice or deal has no payments, or no unpaid one when "Payments" is "Unpaid Only". Add a payment in Bitrix24, or check the entity type and ID.',
 	OAUTH_REFRESH_FAILED:
 		'n8n could not renew the OAuth2 access token: the refresh token expired, access was revoked, or the token address did not answer. Open the credential and click "Reconnect" to sign in to Bitrix24 again.',
+	'200640400001':
+		'The portal has no payment with this ID. Check the payment ID: it is the ID of a payment (of a smart invoice, deal or order), not of the invoice itself.',
+	'200040300010':
+		'The user behind the webhook or application may not read this payment: sale.payment.get needs a portal administrator. Use such a user, or turn off "Check First" to confirm without reading the payment.',
+	ERROR_PROCESS_REQUEST_RESULT:
+		'The portal refused to mark the payment paid: the order may be canceled, or the pay system failed to process the request. The error description gives the portal\'s reason.',
+	ANSWER_LOST:
+		'The confirmation was sent, but its answer was lost on the way (timeout, broken connection, an error page): the portal may have marked the payment paid. The node does not send a confirmation twice. Check the payment in Bitrix24, or run again with "Check First" on: the node then reads the payment before it sends anything.',
+	PAID_BY_OTHER_TRANSACTION:
+		'The payment is already paid by another transaction of the provider: the customer may have paid twice. Nothing was sent. Compare the two transaction IDs with the provider, and refund one.',
+	AMOUNT_MISMATCH:
+		'The amount or currency the provider reported differs from the payment in Bitrix24. Nothing was sent. Check the payment and the provider\'s transaction; leave Amount or Currency empty to confirm without comparing them.',
+	ALREADY_PAID:
+		'It is already paid, and the portal does not say by which transaction (a legacy invoice never does; a payment marked paid by hand neither), so the node cannot tell a repeated callback from a second payment. Nothing was sent. Check it in Bitrix24 against the provider\'s transactions.',
+	NOT_MARKED_PAID:
+		'The portal accepted the confirmation, but the payment still reads as unpaid: the pay system\'s handler did not mark it paid (check the status code sent). Check the payment in Bitrix24.',
 };
 
 /** The hint of a code the node does not know. */
