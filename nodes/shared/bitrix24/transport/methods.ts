@@ -6,4 +6,12 @@ export const REST_METHODS = {
 	crmItemPayments: 'crm.item.payment.list',
 	paySystems: 'sale.paysystem.list',
 	handlers: 'sale.paysystem.handler.list',
+	addHandler: 'sale.paysystem.handler.add',
+	updateHandler: 'sale.paysystem.handler.update',
+	deleteHandler: 'sale.paysystem.handler.delete',
+	addPaySystem: 'sale.paysystem.add',
+	updatePaySystem: 'sale.paysystem.update',
+	deletePaySystem: 'sale.paysystem.delete',
+	paySystemSettings: 'sale.paysystem.settings.get',
+	updatePaySystemSettings: 'sale.paysystem.settings.update',
 } as const;
