@@ -56,6 +56,11 @@ export function refusedLocally(errorCode: string, text: string): Bitrix24Failure
 	return localFailure(errorCode, null, text);
 }
 
+/** A REST handler that pay systems still use: the node does not ask the portal to delete it. */
+export function handlerInUse(problem: string): Bitrix24Failure {
+	return localFailure(LOCAL_ERROR_CODES.handlerInUse, null, problem);
+}
+
 /** n8n could not renew the OAuth2 token after the portal said it expired. `reason` must already be redacted. */
 export function refreshFailed(reason: string): Bitrix24Failure {
 	return localFailure(LOCAL_ERROR_CODES.refreshFailed, null, `The OAuth2 access token could not be renewed (${reason})`);

@@ -58,6 +58,11 @@ export async function listPaySystems(context: ILoadOptionsFunctions, filter: str
 	);
 }
 
+/** Pay systems on a REST handler for a "Pay System" list: the only ones the portal lets a REST client manage or read. */
+export async function searchRestPaySystems(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
+	return await listPaySystems(this, filter, true);
+}
+
 /** REST handlers for a "REST Handler" list, searchable by name or code. */
 export async function searchHandlers(this: ILoadOptionsFunctions, filter?: string): Promise<INodeListSearchResult> {
 	const handlers = await fetchList(this, await openClient(this), REST_METHODS.handlers, {});

@@ -79,3 +79,8 @@ export function singleIdOperation(value: string, idName: string, noun: string, p
 		plan,
 	};
 }
+
+/** An operation that reads a whole list: its items name no ID, messages call it by `noun`. */
+export function wholeListOperation(value: string, noun: string, plan: Operation['plan']): Operation {
+	return { value, ids: {}, subject: () => noun, noSubject: noun, plan };
+}

@@ -10,4 +10,12 @@ export const REST_METHODS = {
 	payPayment: 'sale.paysystem.pay.payment',
 	legacyInvoice: 'crm.invoice.get',
 	payInvoice: 'sale.paysystem.pay.invoice',
+	addHandler: 'sale.paysystem.handler.add',
+	updateHandler: 'sale.paysystem.handler.update',
+	deleteHandler: 'sale.paysystem.handler.delete',
+	addPaySystem: 'sale.paysystem.add',
+	updatePaySystem: 'sale.paysystem.update',
+	deletePaySystem: 'sale.paysystem.delete',
+	paySystemSettings: 'sale.paysystem.settings.get',
+	updatePaySystemSettings: 'sale.paysystem.settings.update',
 } as const;
