@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 
 import { optionsCollection } from '../shared/bitrix24/run/options';
 import { RESOURCES } from './resources';
+import { CONFIRM_OPTIONS } from './resources/confirmFields';
 import { operationSelector } from './resources/resource';
 
 export const properties: INodeProperties[] = [
@@ -18,7 +19,7 @@ export const properties: INodeProperties[] = [
 	},
 	{
 		displayName:
-			'The webhook or application needs the pay_system scope. Handlers, pay systems and their settings can only be managed by a CRM administrator, and only on REST handlers.',
+			'The webhook or application needs the pay_system scope (and sale to read payments before confirming them, crm for legacy invoices). Handlers, pay systems and their settings can only be managed by a CRM administrator, and only on REST handlers.',
 		name: 'scopeNotice',
 		type: 'notice',
 		default: '',
@@ -33,5 +34,5 @@ export const properties: INodeProperties[] = [
 	},
 	...RESOURCES.map(operationSelector),
 	...RESOURCES.flatMap((resource) => resource.operations.flatMap((entry) => entry.fields)),
-	optionsCollection([]),
+	optionsCollection(CONFIRM_OPTIONS),
 ];
