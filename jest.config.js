@@ -11,9 +11,10 @@ const transform = {
 module.exports = {
 	// jest reads maxWorkers and testTimeout for the whole run, not per project. The scripts pass their
 	// own workers after --selectProjects (which would take a path that follows it for a project name):
-	// `npm test` two, as here, since engine tests start their own portal on loopback and two workers
-	// keep a 2-core machine responsive; `npm run e2e` one (--runInBand), since each e2e file starts n8n
-	// processes of its own (CI runs the two n8n lines' suites side by side: .ci/run).
+	// `npm test` three, as the engine tests spend most of their time waiting on their portal's pacing,
+	// backoffs and storms (the whole run uses about half of one core), so a third file waiting beside
+	// two others shortens it on a 2-core machine; `npm run e2e` one (--runInBand), since each e2e file
+	// starts n8n processes of its own (CI runs the two n8n lines' suites beside npm test: .ci/run).
 	maxWorkers: 2,
 	testTimeout: 30000,
 	projects: [

@@ -166,6 +166,10 @@ class EmulatedPortal implements Portal {
 		return this.rest.holdAnswers();
 	}
 
+	endDelays(): void {
+		this.rest.endDelays();
+	}
+
 	secrets(): string[] {
 		return [this.webhookCode, this.noScopeWebhookCode, this.noCrmWebhookCode, this.managerWebhookCode, this.clientSecret, ...this.oauth.issued];
 	}

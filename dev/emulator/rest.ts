@@ -154,16 +154,21 @@ export class RestApi {
 		};
 	}
 
-	/** Ends the delays faults and the latency hold answers for: the portal is stopping, and answers nothing more. */
-	stop(): void {
-		this.gate?.release();
-		this.gate = null;
-		this.stopped = true;
+	/** Ends, now, the delays that faults and the latency hold requests for: each goes on to its answer. */
+	endDelays(): void {
 		for (const [timer, end] of this.timers) {
 			clearTimeout(timer);
 			end();
 		}
 		this.timers.clear();
+	}
+
+	/** Ends the delays faults and the latency hold answers for: the portal is stopping, and answers nothing more. */
+	stop(): void {
+		this.gate?.release();
+		this.gate = null;
+		this.stopped = true;
+		this.endDelays();
 	}
 
 	/**

@@ -162,6 +162,11 @@ export interface Portal {
 	 * the portal stops): a test sees its requests arrive, changes the tokens, then lets the answers go.
 	 */
 	holdAnswers(): () => void;
+	/**
+	 * Ends every delay now (a fault's `delayMs`, the latency): a test that holds requests with a long
+	 * delay until they have all arrived lets them go at once, however slowly they arrived.
+	 */
+	endDelays(): void;
 	secrets(): string[];
 	setOptions(patch: PortalSettings): void;
 	/** Counts of REST requests, refusals and requests in flight (see PortalStats). */

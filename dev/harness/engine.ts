@@ -1,4 +1,5 @@
 import './env';
+import './regexGuard';
 
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
 import type {

@@ -12,14 +12,16 @@ describe('OAuth2 under load: one refresh however many requests meet the expired 
 	it('50 batch requests in flight when the token expires cause exactly one refresh, and every item is right', async () => {
 		const runs = 50;
 		const tokens = portal().issueTokens();
-		// The portal holds each first batch until all 50 have arrived; the token expires meanwhile.
-		portal().addFault({ restMethod: 'batch', times: runs, response: { delayMs: 500 } });
+		// The portal holds each first batch until all 50 have arrived (on a busy machine that can take
+		// seconds); then the token expires and the 50 go on, each to meet it.
+		portal().addFault({ restMethod: 'batch', times: runs, response: { delayMs: 25_000 } });
 		const store = new TestCredentialsHelper(oauthCredentials(portal(), tokens));
 		const inFlight = new Promise<void>((resolve) => {
 			const poll = setInterval(() => {
 				if (portal().restCalls('batch').length >= runs) {
 					clearInterval(poll);
 					portal().expireAccessTokens();
+					portal().endDelays();
 					resolve();
 				}
 			}, 5);
@@ -76,16 +78,4 @@ describe('Soak at CI size: 1,000 items through every fault mix, each item exactl
 		expect([report.successItems, report.errorItems, report.minimumRequests]).toEqual([988, 12, 20]);
 		if (mix.faults !== null) expect(report.faultedRequests).toBeGreaterThan(0);
 	}, 120_000);
-
-	it.each(mixesOf('getForCrmItem'))('%s: checked per input item and payment', async (_name, mix) => {
-		const report = await runSoak(mix, 1000);
-		expect(soakProblems(report)).toEqual([]);
-		expect([report.lost, report.duplicated, report.wrong, report.outOfOrder, report.secretHits]).toEqual([0, 0, 0, 0, 0]);
-		// 980 generated smart invoices with 2 payments, smart invoice 9 with 55 and deal 20 with 2: 2,017 settings.
-		// 18 error items: 4 values that are not IDs or types, 10 objects the portal lacks, 7 and 21 with no
-		// payment, 8 (a cash payment) and 10 (a lost order). Requests: 20 list batches of 996 items, 40
-		// batches of the 1,964 payments and the second page of 9, then 2 of 9's 55 payments.
-		expect([report.expectedOutputs, report.successItems, report.errorItems, report.minimumRequests]).toEqual([2035, 2017, 18, 62]);
-		if (mix.faults !== null) expect(report.faultedRequests).toBeGreaterThan(0);
-	}, 240_000);
 });
