@@ -32,10 +32,18 @@ export const errors = {
 	/** A pay system whose handler is not a REST handler: its settings are not for REST callers. */
 	accessDenied: () => new RestError(403, 'ACCESS_DENIED', 'Access denied'),
 	orderNotFound: (orderId: number) => new RestError(400, 'ERROR_INTERNAL_ORDER_NOT_FOUND', `Order #${orderId} not found`),
+	/** Bitrix\Rest\AccessException, as the sale.paysystem.* methods throw it for a caller without the rights they check. */
+	forbidden: () => new RestError(403, 'ACCESS_DENIED', 'Access denied!'),
+	/** A RestException the sale module throws with its code and text, HTTP 400. */
+	sale: (code: string, description: string) => new RestError(400, code, description),
 };
 
 /** The user a call runs as, and the scopes its webhook or access token grants. */
 export interface Caller {
 	userId: number;
 	scopes: readonly string[];
+	/** A portal administrator (every right); the other user is a sales manager who may pay invoices and orders, no more. */
+	admin: boolean;
+	/** The OAuth application the call comes from; null for a webhook. */
+	appId: string | null;
 }

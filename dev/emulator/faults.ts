@@ -156,13 +156,17 @@ export function gatewayPage(status: 502 | 503): string {
 /**
  * What a fixed fault answers instead of the portal: a reply, a dropped connection, or a delay before
  * the real answer; or every OAuth access token expires as this request arrives, which it then meets.
+ * A lost answer comes after the portal has run the request (paid the payment, say): with 'reset' the
+ * connection is closed at once without an answer, with 'timeout' it stays open and silent for
+ * `delayMs` (60 s by default, or until the portal stops), then is closed, so the client times out first.
  */
 export type FaultResponse =
 	| { status: number; json: unknown }
 	| { status: number; body: string; contentType?: string }
 	| { reset: true }
 	| { delayMs: number }
-	| { expireTokens: true };
+	| { expireTokens: true }
+	| { lostAnswer: 'reset' | 'timeout'; delayMs?: number };
 
 export interface FaultRule {
 	restMethod?: string;
@@ -171,6 +175,13 @@ export interface FaultRule {
 	/** Matching requests that pass untouched before the rule starts. */
 	skip?: number;
 	times?: number;
+	/**
+	 * The chance (0 to 1) that a matching request meets the fault once the rule has started; the others
+	 * pass untouched and count against neither `skip` nor `times`. Every matching request when absent.
+	 */
+	share?: number;
+	/** Seeds the draws of `share`: the same seed and requests give the same faults (1 by default). */
+	seed?: number;
 	response: FaultResponse;
 }
 
@@ -179,6 +190,8 @@ interface ActiveFault {
 	params: Record<string, string | number>;
 	skip: number;
 	remaining: number;
+	share: number | null;
+	random: () => number;
 	response: FaultResponse;
 }
 
@@ -196,6 +209,8 @@ export class PortalFaults {
 			params: rule.params ?? {},
 			skip: rule.skip ?? 0,
 			remaining: rule.times ?? Infinity,
+			share: rule.share ?? null,
+			random: seededRandom(rule.seed ?? 1),
 			response: rule.response,
 		});
 	}
@@ -221,6 +236,7 @@ export class PortalFaults {
 					fault.skip -= 1;
 					continue;
 				}
+				if (fault.share !== null && fault.random() >= fault.share) continue;
 				fault.remaining -= 1;
 				return fault.response;
 			}

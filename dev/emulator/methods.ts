@@ -6,10 +6,14 @@ import type { Limits } from './limits';
 import { nowSeconds } from './limits';
 import { isGiven, isRecord, isTruthyFlag, normalizeMethodName, positiveId, withoutAuth } from './params';
 import { parsePhpQuery } from './php';
+import { LegacyInvoices } from './invoices';
+import { PayMethods } from './pay';
+import { PaySystemAdmin } from './paySystemAdmin';
 import { listPaySystems } from './paySystemList';
-import { HANDLERS, PAY_SYSTEMS, profileFor, settingsFor } from './seed';
+import { profileFor } from './seed';
 import type { PaySystem } from './seed';
 import { PaymentBook, assertRestHandler } from './payments';
+import { SaleStore } from './store';
 import type { PortalOptions } from './types';
 
 const MAX_BATCH_COMMANDS = 50;
@@ -64,21 +68,25 @@ export class RestMethods {
 	batchAllowed: boolean;
 	/** Methods refused inside `batch`, by their lower-case names (Portal.setOptions changes it). */
 	methodsNotInBatch: Set<string>;
-	private readonly maxInvoiceId: number;
-	private readonly missingInvoiceIds: Set<number>;
+	/** The portal's sale data: handlers, pay systems, settings, canceled orders. */
+	readonly store = new SaleStore();
+	readonly payments: PaymentBook;
+	readonly invoices: LegacyInvoices;
+	readonly pay: PayMethods;
+	private readonly admin: PaySystemAdmin;
 	private readonly methods: Record<string, MethodDefinition>;
-	private readonly payments: PaymentBook;
 
 	constructor(
 		options: PortalOptions,
 		private readonly limits: Limits,
 		private readonly faults: PortalFaults,
 	) {
-		this.maxInvoiceId = options.maxInvoiceId ?? 100000;
-		this.missingInvoiceIds = new Set(options.missingInvoiceIds ?? [404]);
 		this.batchAllowed = options.batchAllowed ?? true;
 		this.methodsNotInBatch = new Set((options.methodsNotInBatch ?? []).map((name) => name.toLowerCase()));
-		this.payments = new PaymentBook(options.maxEntityId ?? 100000, options.paymentsPerEntity ?? 2);
+		this.payments = new PaymentBook(options.maxEntityId ?? 100000, options.paymentsPerEntity ?? 2, this.store);
+		this.invoices = new LegacyInvoices(options.maxInvoiceId ?? 100000, new Set(options.missingInvoiceIds ?? [404]));
+		this.pay = new PayMethods(this.store, this.payments, this.invoices);
+		this.admin = new PaySystemAdmin(this.store);
 		this.methods = this.defineMethods();
 	}
 
@@ -106,23 +114,35 @@ export class RestMethods {
 			},
 			'sale.paysystem.list': {
 				scope: 'pay_system',
-				run: ({ params }) => listPaySystems(params),
+				run: ({ params, caller }) => {
+					PaySystemAdmin.checkPermission(caller);
+					return listPaySystems(this.store.paySystems, params);
+				},
 			},
-			'sale.paysystem.handler.list': {
-				scope: 'pay_system',
-				run: () => structuredClone(HANDLERS),
-			},
+			'sale.paysystem.add': { scope: 'pay_system', run: ({ params, caller }) => this.admin.addPaySystem(params, caller) },
+			'sale.paysystem.update': { scope: 'pay_system', run: ({ params, caller }) => this.admin.updatePaySystem(params, caller) },
+			'sale.paysystem.delete': { scope: 'pay_system', run: ({ params, caller }) => this.admin.deletePaySystem(params, caller) },
+			'sale.paysystem.handler.list': { scope: 'pay_system', run: ({ caller }) => this.admin.handlerList(caller) },
+			'sale.paysystem.handler.add': { scope: 'pay_system', run: ({ params, caller }) => this.admin.addHandler(params, caller) },
+			'sale.paysystem.handler.update': { scope: 'pay_system', run: ({ params, caller }) => this.admin.updateHandler(params, caller) },
+			'sale.paysystem.handler.delete': { scope: 'pay_system', run: ({ params, caller }) => this.admin.deleteHandler(params, caller) },
+			'sale.paysystem.settings.get': { scope: 'pay_system', run: ({ params, caller }) => this.admin.getSettings(params, caller) },
+			'sale.paysystem.settings.update': { scope: 'pay_system', run: ({ params, caller }) => this.admin.updateSettings(params, caller) },
+			'sale.paysystem.pay.payment': { scope: 'pay_system', run: ({ params, caller }) => this.pay.payPayment(params, caller) },
+			'sale.paysystem.pay.invoice': { scope: 'pay_system', run: ({ params, caller }) => this.pay.payInvoice(params, caller) },
+			'sale.payment.get': { scope: 'sale', run: ({ params, caller }) => this.pay.getPayment(params, caller) },
+			'crm.invoice.get': { scope: 'crm', run: ({ params }) => this.invoices.get(params) },
 			scope: {
 				scope: null,
 				run: ({ caller }) => [...caller.scopes],
 			},
 			profile: {
 				scope: null,
-				run: ({ caller }) => profileFor(caller.userId),
+				run: ({ caller }) => profileFor(caller.userId, caller.admin),
 			},
 			'user.current': {
 				scope: 'user',
-				run: ({ caller }) => ({ ...profileFor(caller.userId), ACTIVE: true, EMAIL: 'anna.admin@example.com' }),
+				run: ({ caller }) => ({ ...profileFor(caller.userId, caller.admin), ACTIVE: true, EMAIL: caller.admin ? 'anna.admin@example.com' : 'max.manager@example.com' }),
 			},
 			methods: {
 				scope: null,
@@ -168,24 +188,23 @@ export class RestMethods {
 		}
 	}
 
-	private invoiceSettings(params: Record<string, unknown>): Record<string, string> {
+	private invoiceSettings(params: Record<string, unknown>): Record<string, unknown> {
 		const paySystemIdParam = params.PAY_SYSTEM_ID;
 		const handlerParam = params.BX_REST_HANDLER;
 		let paySystem: PaySystem | undefined;
 		if (isGiven(paySystemIdParam)) {
-			const id = positiveId(paySystemIdParam);
-			paySystem = PAY_SYSTEMS.find((item) => item.ID === id);
+			paySystem = this.store.paySystem(positiveId(paySystemIdParam));
 			if (paySystem === undefined) {
 				throw errors.checkFailure('Pay system not found');
 			}
 			// The same check sale.paysystem.settings.payment.get makes: a built-in handler's settings are not for REST.
-			assertRestHandler(paySystem.ACTION_FILE);
+			assertRestHandler(this.store, paySystem.ACTION_FILE);
 		} else if (isGiven(handlerParam)) {
 			const code = typeof handlerParam === 'string' || typeof handlerParam === 'number' ? String(handlerParam) : null;
-			if (code === null || !HANDLERS.some((handler) => handler.CODE === code)) {
+			if (code === null || this.store.handlerByCode(code) === undefined) {
 				throw errors.checkFailure('Handler not found');
 			}
-			paySystem = PAY_SYSTEMS.filter((item) => item.ACTION_FILE === code).sort((left, right) => left.ID - right.ID)[0];
+			paySystem = this.store.paySystems.filter((item) => item.ACTION_FILE === code).sort((left, right) => left.ID - right.ID)[0];
 			if (paySystem === undefined) {
 				throw errors.paySystemNotFound();
 			}
@@ -193,10 +212,10 @@ export class RestMethods {
 			throw errors.checkFailure('PAY_SYSTEM_ID or BX_REST_HANDLER is required');
 		}
 		const invoiceId = positiveId(params.INVOICE_ID);
-		if (invoiceId === null || invoiceId > this.maxInvoiceId || this.missingInvoiceIds.has(invoiceId)) {
+		if (!this.invoices.exists(invoiceId)) {
 			throw errors.invoiceNotFound();
 		}
-		return settingsFor(paySystem.ID, invoiceId);
+		return this.store.values(paySystem, 0, invoiceId);
 	}
 
 	/** `cmd` holds up to 50 commands, each `method?query`; `halt` stops at the first error. A drawn mix may fault commands. */

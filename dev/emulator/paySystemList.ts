@@ -1,7 +1,7 @@
-// sale.paysystem.list: the seeded pay systems, filtered, ordered and narrowed to the selected fields
+// sale.paysystem.list: the portal's pay systems, filtered, ordered and narrowed to the selected fields
 // the way Bitrix24's ORM reads `filter`, `order` and `select`.
 import { isRecord, valuesOf } from './params';
-import { PAY_SYSTEM_FIELDS, PAY_SYSTEMS } from './seed';
+import { PAY_SYSTEM_FIELDS } from './seed';
 import type { PaySystem } from './seed';
 
 function looseEquals(actual: unknown, expected: unknown): boolean {
@@ -54,12 +54,12 @@ function matchesCondition(item: PaySystem, rawKey: string, expected: unknown): b
 	}
 }
 
-export function listPaySystems(params: Record<string, unknown>): Record<string, unknown>[] {
+export function listPaySystems(paySystems: readonly PaySystem[], params: Record<string, unknown>): Record<string, unknown>[] {
 	const filter = isRecord(params.FILTER) ? params.FILTER : isRecord(params.filter) ? params.filter : {};
 	const order = isRecord(params.ORDER) ? params.ORDER : isRecord(params.order) ? params.order : {};
 	const select = valuesOf(params.SELECT ?? params.select).map((field) => String(field).toUpperCase());
 
-	const items = PAY_SYSTEMS.filter((item) =>
+	const items = paySystems.filter((item) =>
 		Object.entries(filter).every(([key, expected]) => matchesCondition(item, key, expected)),
 	);
 	const sortKeys = Object.entries(order).map(([field, direction]) => ({

@@ -1,8 +1,11 @@
 // The payments of smart invoices and deals, and the two methods that read them:
 // crm.item.payment.list (scope crm) and sale.paysystem.settings.payment.get (scope pay_system).
+// Seeded and generated payments are read from the seed until something changes one; from then on the
+// portal keeps the changed record (pay.ts pays them, Portal.payments changes them behind a client's back).
 import { errors, RestError } from './errors';
 import { isGiven, positiveId } from './params';
-import { HANDLERS, PAY_SYSTEMS, settingsFor } from './seed';
+import { PAY_SYSTEMS } from './seed';
+import { SaleStore } from './store';
 
 export const SMART_INVOICE = 31;
 export const DEAL = 2;
@@ -20,6 +23,37 @@ export interface Payment {
 	paySystemName: string;
 	orderId: number;
 }
+
+/** What the pay system wrote into a payment: the PS_* fields, camelCase as sale.payment.get gives them. */
+export interface PsFields {
+	psStatus: string;
+	psStatusCode: string;
+	psStatusDescription: string;
+	psStatusMessage: string;
+	psInvoiceId: string | null;
+	psSum: number | null;
+	psCurrency: string;
+	psResponseDate: string | null;
+	payVoucherDate: string | null;
+}
+
+/** A payment's whole record: what the list shows, its order, and what its pay system wrote into it. */
+export type SalePayment = Payment & PsFields;
+
+/** A payment no pay system has answered for yet. */
+export const NO_PS_FIELDS: Readonly<PsFields> = Object.freeze({
+	psStatus: '',
+	psStatusCode: '',
+	psStatusDescription: '',
+	psStatusMessage: '',
+	psInvoiceId: null,
+	psSum: null,
+	psCurrency: '',
+	psResponseDate: null,
+	payVoucherDate: null,
+});
+
+const LISTED_FIELDS = ['id', 'accountNumber', 'paid', 'datePaid', 'empPaidId', 'paySystemId', 'sum', 'currency', 'paySystemName', 'orderId'] as const;
 
 /** crm.item.payment.list answers at most this many payments a page; `next` says where the rest start. */
 export const PAYMENTS_PAGE = 50;
@@ -69,13 +103,44 @@ function generatedPaymentId(entityTypeId: number, entityId: number, position: nu
 }
 
 export class PaymentBook {
+	/** The payments changed since the portal started, by ID: these records win over the seed. */
+	private readonly changed = new Map<number, SalePayment>();
+
 	constructor(
 		private readonly maxEntityId: number,
 		private readonly paymentsPerEntity: number,
+		private readonly store: SaleStore = new SaleStore(),
 	) {}
 
 	/** An object's payments, or null when it does not exist. */
 	paymentsOf(entityTypeId: number, entityId: number): readonly Payment[] | null {
+		return this.seededPaymentsOf(entityTypeId, entityId)?.map((entry) => this.listed(this.changed.get(entry.id) ?? entry)) ?? null;
+	}
+
+	/** A payment's whole record as it is now, or undefined when the portal has none with that ID. */
+	record(paymentId: number): SalePayment | undefined {
+		const changed = this.changed.get(paymentId);
+		if (changed !== undefined) return { ...changed };
+		const seeded = this.findPayment(paymentId);
+		return seeded === undefined ? undefined : { ...seeded, ...NO_PS_FIELDS };
+	}
+
+	/** Changes a payment's record; the list and every read show the change from now on. */
+	update(paymentId: number, patch: Partial<SalePayment>): SalePayment {
+		const current = this.record(paymentId);
+		if (current === undefined) throw new RangeError(`The portal has no payment ${paymentId}`);
+		const next = { ...current, ...patch, id: current.id };
+		this.changed.set(paymentId, next);
+		return { ...next };
+	}
+
+	private listed(entry: Payment): Payment {
+		const row: Record<string, unknown> = {};
+		for (const field of LISTED_FIELDS) row[field] = entry[field];
+		return row as unknown as Payment;
+	}
+
+	private seededPaymentsOf(entityTypeId: number, entityId: number): readonly Payment[] | null {
 		const seeded = SEEDED.get(`${entityTypeId}:${entityId}`);
 		if (seeded !== undefined) return seeded;
 		if ((entityTypeId !== SMART_INVOICE && entityTypeId !== DEAL) || entityId < FIRST_GENERATED_ENTITY || entityId > this.maxEntityId) {
@@ -96,7 +161,7 @@ export class PaymentBook {
 		const entityId = Math.floor(local / 10);
 		const position = local % 10;
 		if (local < 0 || position < 1) return undefined;
-		return this.paymentsOf(deal ? DEAL : SMART_INVOICE, entityId)?.[position - 1];
+		return this.seededPaymentsOf(deal ? DEAL : SMART_INVOICE, entityId)?.[position - 1];
 	}
 
 	/**
@@ -122,21 +187,21 @@ export class PaymentBook {
 	settings(params: Record<string, unknown>): Record<string, string> {
 		if (!isGiven(params.PAY_SYSTEM_ID)) throw errors.checkFailure('Empty field PAY_SYSTEM_ID!');
 		if (!isGiven(params.PAYMENT_ID)) throw errors.checkFailure('Empty field PAYMENT_ID');
-		const paySystemId = positiveId(params.PAY_SYSTEM_ID);
-		const paySystem = PAY_SYSTEMS.find((entry) => entry.ID === paySystemId);
+		const paySystem = this.store.paySystem(positiveId(params.PAY_SYSTEM_ID));
 		if (paySystem === undefined) throw errors.checkFailure('Pay system not found');
-		assertRestHandler(paySystem.ACTION_FILE);
+		assertRestHandler(this.store, paySystem.ACTION_FILE);
 		const paymentId = positiveId(params.PAYMENT_ID);
-		const found = paymentId === null ? undefined : this.findPayment(paymentId);
+		const found = paymentId === null ? undefined : this.record(paymentId);
 		if (found === undefined || found.paySystemId !== paySystem.ID) {
 			throw errors.checkFailure(`Payment with ID=${String(params.PAYMENT_ID)} and PAY_SYSTEM_ID=${String(params.PAY_SYSTEM_ID)} not found`);
 		}
 		if (found.orderId === LOST_ORDER_ID) throw errors.orderNotFound(found.orderId);
-		return settingsFor(paySystem.ID, found.id);
+		// The seeded settings are all strings; a code without a value would be null, as on the portal.
+		return this.store.values(paySystem, 0, found.id) as Record<string, string>;
 	}
 }
 
 /** Only a pay system on a REST handler has settings a REST caller may read. */
-export function assertRestHandler(actionFile: string): void {
-	if (!HANDLERS.some((handler) => handler.CODE === actionFile)) throw errors.accessDenied();
+export function assertRestHandler(store: SaleStore, actionFile: string): void {
+	if (!store.isRestHandler(actionFile)) throw errors.accessDenied();
 }

@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
 import type { FaultKind, FaultMix, FaultRule } from './faults';
+import { InvoiceControl, PaymentControl, PaySystemControl } from './control';
 import { PortalFaults } from './faults';
 import { parseParams, readBody, send } from './http';
 import { Limits, nowSeconds } from './limits';
@@ -14,7 +15,7 @@ import { RestMethods } from './methods';
 import { OAuthServer, randomHex } from './oauth';
 import type { OAuthAnswer } from './oauth';
 import { normalizeMethodName } from './params';
-import { RestApi } from './rest';
+import { RestApi, WEBHOOK_SCOPES } from './rest';
 import { RestStats } from './stats';
 import type { LoggedRequest, Portal, PortalOptions, PortalSettings, PortalStats, RefreshCounts, TokenResponse } from './types';
 
@@ -26,9 +27,14 @@ class EmulatedPortal implements Portal {
 	webhookUrl = '';
 	noScopeWebhookUrl = '';
 	noCrmWebhookUrl = '';
+	managerWebhookUrl = '';
 	readonly webhookCode: string;
 	readonly noScopeWebhookCode: string;
 	readonly noCrmWebhookCode: string;
+	readonly managerWebhookCode: string;
+	readonly payments: PaymentControl;
+	readonly invoices: InvoiceControl;
+	readonly paySystems: PaySystemControl;
 	readonly clientId: string;
 	readonly clientSecret: string;
 	readonly requests: LoggedRequest[] = [];
@@ -48,6 +54,7 @@ class EmulatedPortal implements Portal {
 		this.webhookCode = options.webhookCode ?? randomHex(8);
 		this.noScopeWebhookCode = options.noScopeWebhookCode ?? randomHex(8);
 		this.noCrmWebhookCode = randomHex(8);
+		this.managerWebhookCode = randomHex(8);
 		this.clientId = options.clientId ?? `local.${randomHex(7)}`;
 		this.clientSecret = options.clientSecret ?? randomHex(16);
 		this.oauth = new OAuthServer(
@@ -62,7 +69,18 @@ class EmulatedPortal implements Portal {
 		);
 		this.limits = new Limits(options);
 		this.methods = new RestMethods(options, this.limits, this.faults);
-		const webhooks = { userId: this.webhookUserId, code: this.webhookCode, noScopeCode: this.noScopeWebhookCode, noCrmCode: this.noCrmWebhookCode };
+		this.payments = new PaymentControl(this.methods.payments, this.methods.store, this.methods.pay);
+		this.invoices = new InvoiceControl(this.methods.invoices, this.methods.pay);
+		this.paySystems = new PaySystemControl(this.methods.store);
+		const webhooks = {
+			userId: this.webhookUserId,
+			code: this.webhookCode,
+			noScopeCode: this.noScopeWebhookCode,
+			noCrmCode: this.noCrmWebhookCode,
+			managerCode: this.managerWebhookCode,
+			scopes: [...(options.webhookScopes ?? WEBHOOK_SCOPES)],
+			clientId: this.clientId,
+		};
 		this.rest = new RestApi(webhooks, this.oauth, this.limits, this.methods, this.faults, options.latency ?? null);
 		this.injectFaults(options.faultMix ?? null);
 
@@ -92,6 +110,7 @@ class EmulatedPortal implements Portal {
 		this.webhookUrl = `${this.origin}/rest/${this.webhookUserId}/${this.webhookCode}/`;
 		this.noScopeWebhookUrl = `${this.origin}/rest/${this.webhookUserId}/${this.noScopeWebhookCode}/`;
 		this.noCrmWebhookUrl = `${this.origin}/rest/${this.webhookUserId}/${this.noCrmWebhookCode}/`;
+		this.managerWebhookUrl = `${this.origin}/rest/${this.webhookUserId + 1}/${this.managerWebhookCode}/`;
 	}
 
 	// ---- Control API -----------------------------------------------------------------------------
@@ -148,7 +167,7 @@ class EmulatedPortal implements Portal {
 	}
 
 	secrets(): string[] {
-		return [this.webhookCode, this.noScopeWebhookCode, this.noCrmWebhookCode, this.clientSecret, ...this.oauth.issued];
+		return [this.webhookCode, this.noScopeWebhookCode, this.noCrmWebhookCode, this.managerWebhookCode, this.clientSecret, ...this.oauth.issued];
 	}
 
 	setOptions(patch: PortalSettings): void {

@@ -18,16 +18,25 @@ import { isRecord, normalizeMethodName, valuesOf, withoutAuth } from './params';
 import { encodePhpJson } from './php';
 import type { Latency, LoggedRequest } from './types';
 
-const WEBHOOK_SCOPES: readonly string[] = ['pay_system', 'crm', 'user'];
+/** The scopes the main webhook grants unless PortalOptions.webhookScopes names others. */
+export const WEBHOOK_SCOPES: readonly string[] = ['pay_system', 'crm', 'user'];
 const NO_SCOPE_WEBHOOK_SCOPES: readonly string[] = ['crm', 'user'];
 const NO_CRM_WEBHOOK_SCOPES: readonly string[] = ['pay_system', 'user'];
 
-/** The portal's incoming webhooks: one user, a code with every scope, one without pay_system, one without crm. */
+/**
+ * The portal's incoming webhooks: the administrator's, with the main webhook's scopes (`scopes`), one
+ * without pay_system and one without crm; and the sales manager's (the next user ID, not an
+ * administrator), with the main webhook's scopes and `sale`.
+ */
 export interface Webhooks {
 	userId: number;
 	code: string;
 	noScopeCode: string;
 	noCrmCode: string;
+	managerCode: string;
+	scopes: readonly string[];
+	/** The OAuth application's client ID: what an OAuth call comes from. */
+	clientId: string;
 }
 
 interface RestRoute {
@@ -91,9 +100,10 @@ export class RestApi {
 		}
 
 		const fault = this.faults.take(route.method, paramsWithoutAuth);
-		if (fault !== null && (await this.answerFixedFault(fault, request, response, entry))) {
+		if (fault !== null && !('lostAnswer' in fault) && (await this.answerFixedFault(fault, request, response, entry))) {
 			return;
 		}
+		const lostAnswer = fault !== null && 'lostAnswer' in fault ? fault : null;
 		const drawn = await this.applyDrawnFault(route.method, request, response, entry, startedAt);
 		if (drawn === 'answered') {
 			return;
@@ -108,6 +118,10 @@ export class RestApi {
 		if (operatingLimited > 0) entry.operatingLimitedCommands = operatingLimited;
 		entry.status = outcome.ok ? 200 : outcome.error.status;
 		if (!outcome.ok) entry.errorCode = String(outcome.error.code);
+		if (lostAnswer !== null) {
+			await this.loseAnswer(lostAnswer, request, entry);
+			return;
+		}
 		if (!(await this.hold(entry, calls, outcome.time))) {
 			return;
 		}
@@ -171,8 +185,15 @@ export class RestApi {
 		return !this.stopped;
 	}
 
+	/** The request ran, and its answer is lost: the connection closes now, or after a silence the client gives up in. */
+	private async loseAnswer(fault: { lostAnswer: 'reset' | 'timeout'; delayMs?: number }, request: http.IncomingMessage, entry: LoggedRequest): Promise<void> {
+		entry.answerLost = true;
+		if (fault.lostAnswer === 'timeout') await this.delay(fault.delayMs ?? 60_000);
+		request.socket.destroy();
+	}
+
 	/** Answers with a fixed fault; false when the fault only delayed the request or expired the tokens: it goes on. */
-	private async answerFixedFault(fault: FaultResponse, request: http.IncomingMessage, response: http.ServerResponse, entry: LoggedRequest): Promise<boolean> {
+	private async answerFixedFault(fault: Exclude<FaultResponse, { lostAnswer: string }>, request: http.IncomingMessage, response: http.ServerResponse, entry: LoggedRequest): Promise<boolean> {
 		if ('reset' in fault) {
 			entry.status = 0;
 			request.socket.destroy();
@@ -271,24 +292,28 @@ export class RestApi {
 	private authenticate(route: RestRoute, token: string | null): Caller {
 		if (route.webhook !== null) {
 			const { userId, code } = route.webhook;
+			const admin = { userId: this.webhooks.userId, admin: true, appId: null };
+			if (userId === String(this.webhooks.userId + 1) && code === this.webhooks.managerCode) {
+				return { userId: this.webhooks.userId + 1, admin: false, appId: null, scopes: [...new Set([...this.webhooks.scopes, 'sale'])] };
+			}
 			if (userId !== String(this.webhooks.userId)) {
 				throw errors.noAuth();
 			}
 			if (code === this.webhooks.code) {
-				return { userId: this.webhooks.userId, scopes: WEBHOOK_SCOPES };
+				return { ...admin, scopes: this.webhooks.scopes };
 			}
 			if (code === this.webhooks.noScopeCode) {
-				return { userId: this.webhooks.userId, scopes: NO_SCOPE_WEBHOOK_SCOPES };
+				return { ...admin, scopes: NO_SCOPE_WEBHOOK_SCOPES };
 			}
 			if (code === this.webhooks.noCrmCode) {
-				return { userId: this.webhooks.userId, scopes: NO_CRM_WEBHOOK_SCOPES };
+				return { ...admin, scopes: NO_CRM_WEBHOOK_SCOPES };
 			}
 			throw errors.noAuth();
 		}
 		if (token === null) {
 			throw errors.noAuth();
 		}
-		return { userId: this.webhooks.userId, scopes: this.oauth.scopesOf(token) };
+		return { userId: this.webhooks.userId, admin: true, appId: this.webhooks.clientId, scopes: this.oauth.scopesOf(token) };
 	}
 
 	/**

@@ -166,7 +166,9 @@ export function settingsFor(paySystemId: number, invoiceId: number): Record<stri
 	}
 }
 
-/** The portal user behind the webhook and the OAuth tokens. */
-export function profileFor(userId: number): Record<string, unknown> {
-	return { ID: String(userId), ADMIN: true, NAME: 'Anna', LAST_NAME: 'Admin', PERSONAL_GENDER: '', TIME_ZONE: '' };
+/** The portal user behind the webhook and the OAuth tokens (an administrator), or the sales manager behind the manager's webhook. */
+export function profileFor(userId: number, admin = true): Record<string, unknown> {
+	return admin
+		? { ID: String(userId), ADMIN: true, NAME: 'Anna', LAST_NAME: 'Admin', PERSONAL_GENDER: '', TIME_ZONE: '' }
+		: { ID: String(userId), ADMIN: false, NAME: 'Max', LAST_NAME: 'Manager', PERSONAL_GENDER: '', TIME_ZONE: '' };
 }

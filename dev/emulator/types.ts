@@ -1,4 +1,5 @@
 // What callers see of an emulated portal: its options, its request log and the control API tests use.
+import type { InvoiceControl, PaymentControl, PaySystemControl } from './control';
 import type { FaultKind, FaultMix, FaultRule } from './faults';
 
 export interface PortalOptions {
@@ -9,6 +10,8 @@ export interface PortalOptions {
 	clientId?: string;
 	clientSecret?: string;
 	appScopes?: string[];
+	/** The scopes of the main webhook and the manager's (which adds `sale`): ['pay_system', 'crm', 'user'] by default. */
+	webhookScopes?: string[];
 	accessTokenLifetimeSeconds?: number;
 	batchAllowed?: boolean;
 	/** Methods the portal refuses inside `batch` (each such command answers ERROR_BATCH_METHOD_NOT_ALLOWED). */
@@ -87,6 +90,8 @@ export interface LoggedRequest {
 	operatingLimitedCommands?: number;
 	/** How long the answer was held back, when a latency is set (PortalOptions.latency). */
 	latencyMs?: number;
+	/** The portal ran the request, then a `lostAnswer` fault dropped its answer; `status` is what it would have answered. */
+	answerLost?: true;
 }
 
 /**
@@ -114,9 +119,22 @@ export interface Portal {
 	noScopeWebhookUrl: string;
 	/** A webhook with pay_system but without crm. */
 	noCrmWebhookUrl: string;
+	/**
+	 * The webhook of a sales manager (user ID one above the administrator's, not an administrator): the
+	 * main webhook's scopes and `sale`. The manager may pay orders and invoices; sale.payment.get and the
+	 * sale.paysystem.* methods that manage handlers, pay systems and settings refuse the manager.
+	 */
+	managerWebhookUrl: string;
 	webhookCode: string;
 	noScopeWebhookCode: string;
 	noCrmWebhookCode: string;
+	managerWebhookCode: string;
+	/** The payments of smart invoices and deals: read, pay or change one behind a client's back, cancel an order, count pay calls. */
+	payments: PaymentControl;
+	/** Legacy invoices: read, change, cancel, count pay calls. */
+	invoices: InvoiceControl;
+	/** Pay systems, REST handlers and settings: read, add a pay system without REST's checks. */
+	paySystems: PaySystemControl;
 	clientId: string;
 	clientSecret: string;
 	requests: LoggedRequest[];
