@@ -1,6 +1,6 @@
 // Drives one operation of the Bitrix24 Pay System node by hand: an item's parameters in, its calls out,
 // answers in, its output or failure out.
-import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { Bitrix24Failure } from '../../nodes/shared/bitrix24/errors/failures';
 import { ItemInput, parameterReader } from '../../nodes/shared/bitrix24/run/itemInput';
@@ -15,7 +15,7 @@ export interface Planned {
 }
 
 /** An operation's first step for one item with these node parameters (as the editor saves them). */
-export function plan(operation: Operation, parameters: INodeParameters): Planned {
+export function plan(operation: Operation, parameters: Record<string, unknown>): Planned {
 	const context = {
 		getNode: () => ({ parameters }),
 		getNodeParameter: (name: string, _itemIndex: number, fallback: unknown, options?: { extractValue?: boolean }) => {
