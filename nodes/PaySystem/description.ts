@@ -4,6 +4,9 @@ import { optionsCollection } from '../shared/bitrix24/run/options';
 import { RESOURCES } from './resources';
 import { operationSelector } from './resources/resource';
 
+/** The first resource registered is the default. */
+const defaultResource = RESOURCES[0].option.value;
+
 export const properties: INodeProperties[] = [
 	{
 		displayName: 'Authentication',
@@ -29,7 +32,7 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: RESOURCES.map((resource) => resource.option).sort((left, right) => left.name.localeCompare(right.name)),
-		default: RESOURCES[0].option.value,
+		default: defaultResource,
 	},
 	...RESOURCES.map(operationSelector),
 	...RESOURCES.flatMap((resource) => resource.operations.flatMap((entry) => entry.fields)),
