@@ -19,11 +19,14 @@ describe('Bitrix24 Pay System: the node as n8n lists it', () => {
 
 	it('lists the resources by name and makes the first registered one the default', () => {
 		const resource = property('resource');
-		expect(resource.options?.map((entry) => ('value' in entry ? entry.value : null))).toEqual(['handler', 'paySystem', 'settings']);
+		expect(resource.options?.map((entry) => ('value' in entry ? entry.value : null))).toEqual(['handler', 'invoice', 'paySystem', 'payment', 'settings']);
 		expect(resource.default).toBe(RESOURCES[0].option.value);
+		expect(resource.default).toBe('payment');
 	});
 
 	it.each([
+		['payment', ['confirm'], 'confirm'],
+		['invoice', ['confirm'], 'confirm'],
 		['handler', ['create', 'delete', 'getAll', 'update'], 'create'],
 		['paySystem', ['create', 'delete', 'getAll', 'update'], 'create'],
 		['settings', ['get', 'update'], 'get'],
@@ -33,15 +36,21 @@ describe('Bitrix24 Pay System: the node as n8n lists it', () => {
 		expect(selector.default).toBe(fallback);
 	});
 
-	it('has the shared options', () => {
-		expect((property('options').options ?? []).map((entry) => entry.name)).toEqual(['batch', 'maxRetries', 'maxWaitMinutes', 'parallelRequests', 'rateLimit', 'timeout']);
+	it('has the shared options, and the confirmation\'s only where the operation is Confirm', () => {
+		const options = property('options').options as INodeProperties[];
+		const shared = ['batch', 'maxRetries', 'maxWaitMinutes', 'parallelRequests', 'rateLimit', 'timeout'];
+		const confirmOnly = ['checkFirst', 'statusCode', 'statusDescription', 'statusMessage'];
+		expect(options.map((entry) => entry.name).sort()).toEqual([...shared, ...confirmOnly].sort());
+		for (const entry of options) {
+			expect(entry.displayOptions?.show?.['/operation']).toEqual(confirmOnly.includes(entry.name) ? ['confirm'] : undefined);
+		}
 	});
 
 	it('runs each operation as <resource>/<operation>', () => {
 		const values = RESOURCES.flatMap((resource) => resource.operations.map((entry) => entry.operation.value));
 		const expected = RESOURCES.flatMap((resource) => resource.operations.map((entry) => `${String(resource.option.value)}/${String(entry.option.value)}`));
 		expect(values).toEqual(expected);
-		expect(values).toHaveLength(10);
+		expect(values).toHaveLength(12);
 	});
 
 	it('names the parameters as the contract does', () => {
