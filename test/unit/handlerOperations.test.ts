@@ -11,7 +11,7 @@ describe('handler / create: sale.paysystem.handler.add with NAME, CODE, SORT and
 
 	it('sends the fields as the method names them, trimmed, with the settings JSON as an object', () => {
 		expect(callsOf(plan(create, parameters).step)).toEqual([
-			{ method: 'sale.paysystem.handler.add', params: { NAME: 'My provider', CODE: 'myprovider', SORT: 200, SETTINGS } },
+			{ method: 'sale.paysystem.handler.add', params: { NAME: 'My provider', CODE: 'myprovider', SORT: 200, SETTINGS }, writes: true },
 		]);
 	});
 
@@ -55,7 +55,7 @@ describe('handler / create: sale.paysystem.handler.add with NAME, CODE, SORT and
 describe('handler / update: sale.paysystem.handler.update with ID and the FIELDS given, output {id, success}', () => {
 	it('sends only the fields given', () => {
 		const { step } = plan(update, { handlerId: 5, updateFields: { name: 'Renamed', sort: 300 } });
-		expect(callsOf(step)).toEqual([{ method: 'sale.paysystem.handler.update', params: { ID: 5, FIELDS: { NAME: 'Renamed', SORT: 300 } } }]);
+		expect(callsOf(step)).toEqual([{ method: 'sale.paysystem.handler.update', params: { ID: 5, FIELDS: { NAME: 'Renamed', SORT: 300 } }, writes: true }]);
 		expect(itemsOf(answer(step, [ok(true)]))).toEqual([{ id: 5, success: true }]);
 	});
 
@@ -137,13 +137,13 @@ describe('handler / delete: the handlers and pay systems are read first; a handl
 
 	it('deletes a handler no pay system uses: {id, success}', () => {
 		const deleting = answer(plan(remove, { handlerId: 6 }).step, [ok(handlers), ok(paySystems)]);
-		expect(callsOf(deleting)).toEqual([{ method: 'sale.paysystem.handler.delete', params: { ID: 6 } }]);
+		expect(callsOf(deleting)).toEqual([{ method: 'sale.paysystem.handler.delete', params: { ID: 6 }, writes: true }]);
 		expect(itemsOf(answer(deleting, [ok(true)]))).toEqual([{ id: 6, success: true }]);
 	});
 
 	it('leaves an unknown handler to the portal, which answers ERROR_HANDLER_NOT_FOUND', () => {
 		const deleting = answer(plan(remove, { handlerId: 99 }).step, [ok(handlers), ok(paySystems)]);
-		expect(callsOf(deleting)).toEqual([{ method: 'sale.paysystem.handler.delete', params: { ID: 99 } }]);
+		expect(callsOf(deleting)).toEqual([{ method: 'sale.paysystem.handler.delete', params: { ID: 99 }, writes: true }]);
 		expect(failureOf(answer(deleting, [refused('ERROR_HANDLER_NOT_FOUND', 'Handler not found')])).failure.errorCode).toBe('ERROR_HANDLER_NOT_FOUND');
 	});
 

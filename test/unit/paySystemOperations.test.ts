@@ -4,6 +4,9 @@ import { operation as getAll } from '../../nodes/PaySystem/resources/paySystem/g
 import { operation as update } from '../../nodes/PaySystem/resources/paySystem/update.operation';
 import { operation as getSettings } from '../../nodes/PaySystem/resources/settings/get.operation';
 import { operation as updateSettings } from '../../nodes/PaySystem/resources/settings/update.operation';
+import { LOST_WRITE_HINTS } from '../../nodes/shared/bitrix24/errors/codes';
+import { answerLost, networkFailure, toErrorItem } from '../../nodes/shared/bitrix24/errors/failures';
+import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/transport/answers';
 import { answer, callsOf, failureOf, itemsOf, ok, plan, refused } from './paySystemSteps';
 
 const locator = (value: unknown, mode = 'id') => ({ __rl: true, mode, value });
@@ -25,6 +28,7 @@ describe('paySystem / create: sale.paysystem.add, output {id}', () => {
 			{
 				method: 'sale.paysystem.add',
 				params: { NAME: 'Card payment', PERSON_TYPE_ID: 1, BX_REST_HANDLER: 'resthandlercard', ENTITY_REGISTRY_TYPE: 'ORDER', ACTIVE: 'Y' },
+				writes: true,
 			},
 		]);
 	});
@@ -83,6 +87,7 @@ describe('paySystem / update: sale.paysystem.update with the handler and payer t
 			{
 				method: 'sale.paysystem.update',
 				params: { ID: 11, FIELDS: { BX_REST_HANDLER: 'resthandlercard', PERSON_TYPE_ID: 2, NAME: 'Card', ACTIVE: 'N', DESCRIPTION: 'New text' } },
+				writes: true,
 			},
 		]);
 		expect(ids).toEqual({ paySystemId: 11 });
@@ -107,7 +112,7 @@ describe('paySystem / getAll and delete', () => {
 
 	it('delete sends the ID and outputs {id, success}', () => {
 		const { step } = plan(remove, { paySystemId: locator('12', 'list') });
-		expect(callsOf(step)).toEqual([{ method: 'sale.paysystem.delete', params: { ID: 12 } }]);
+		expect(callsOf(step)).toEqual([{ method: 'sale.paysystem.delete', params: { ID: 12 }, writes: true }]);
 		expect(itemsOf(answer(step, [ok(true)]))).toEqual([{ id: 12, success: true }]);
 	});
 
@@ -133,7 +138,7 @@ describe('settings / get and update: sale.paysystem.settings.get and .update wit
 
 	it('update sends SETTINGS and outputs {id, success}', () => {
 		const { step } = plan(updateSettings, { paySystemId: locator(11), personTypeId: 1, settings: JSON.stringify(settings) });
-		expect(callsOf(step)).toEqual([{ method: 'sale.paysystem.settings.update', params: { ID: 11, PERSON_TYPE_ID: 1, SETTINGS: settings } }]);
+		expect(callsOf(step)).toEqual([{ method: 'sale.paysystem.settings.update', params: { ID: 11, PERSON_TYPE_ID: 1, SETTINGS: settings }, writes: true }]);
 		expect(itemsOf(answer(step, [ok(true)]))).toEqual([{ id: 11, success: true }]);
 	});
 
@@ -146,5 +151,26 @@ describe('settings / get and update: sale.paysystem.settings.get and .update wit
 	it('ACCESS_DENIED (a pay system on a built-in handler) stays the portal\'s', () => {
 		const step = plan(getSettings, { paySystemId: locator(13), personTypeId: 0 }).step;
 		expect(failureOf(answer(step, [refused('ACCESS_DENIED', 'Access denied!', 403)])).failure.httpCode).toBe(403);
+	});
+});
+
+describe('A management write whose answer was lost: ANSWER_LOST with what to check before sending it again', () => {
+	const lost = (): Bitrix24Outcome => ({ ok: false, failure: answerLost(networkFailure('ECONNRESET', 'ECONNRESET')) });
+
+	it('a create points to the list', () => {
+		const step = plan(create, { name: 'Card', personTypeId: 1, bxRestHandler: locator('resthandlercard', 'code'), entityRegistryType: 'ORDER', active: true, settings: '{}' }).step;
+		const { failure } = failureOf(answer(step, [lost()]));
+		expect(failure).toMatchObject({ errorCode: 'ANSWER_LOST', hint: LOST_WRITE_HINTS.create });
+		expect(toErrorItem(failure, { itemIndex: 0, ids: {}, subject: null, noSubject: '' }).json.details).toMatchObject({ hint: LOST_WRITE_HINTS.create });
+	});
+
+	it('an update or delete points to the record', () => {
+		const step = plan(remove, { paySystemId: locator(12) }).step;
+		expect(failureOf(answer(step, [lost()])).failure).toMatchObject({ errorCode: 'ANSWER_LOST', hint: LOST_WRITE_HINTS.change });
+	});
+
+	it('any other failure keeps its code\'s hint', () => {
+		const step = plan(remove, { paySystemId: locator(12) }).step;
+		expect(failureOf(answer(step, [refused('ERROR_PAY_SYSTEM_NOT_FOUND', 'Pay system not found')])).failure.hint).toBeUndefined();
 	});
 });

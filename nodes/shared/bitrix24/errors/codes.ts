@@ -251,6 +251,15 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 	},
 };
 
+/**
+ * The hint of an ANSWER_LOST that met a management write instead of a confirmation: what the user
+ * checks before sending it again (docs/contract.md#management-retries).
+ */
+export const LOST_WRITE_HINTS = {
+	create: 'The create was sent, but its answer was lost on the way (timeout, broken connection, an error page): the portal may have added the record. The node does not send it twice. List the records (Get Many) before you create it again: a pay system created twice is two pay systems.',
+	change: 'The change was sent, but its answer was lost on the way (timeout, broken connection, an error page): the portal may have applied it. The node does not send it twice. Check the record (Get Many, or Settings > Get), then run the item again if it is still needed.',
+} as const;
+
 const UNKNOWN_CODE: ErrorCodeInfo = {
 	httpStatus: null,
 	retried: false,

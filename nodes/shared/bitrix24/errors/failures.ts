@@ -13,7 +13,12 @@ import { redactSecrets } from './redact';
 export interface Bitrix24Failure extends FailureFacts {
 	errorDescription: string | null;
 	message: string;
+	/** What the user can do, where the operation knows better than the code's hint (a lost create). */
+	hint?: string;
 }
+
+/** The hint users read for a failure: its own, or its code's. */
+const hintOf = (failure: Bitrix24Failure): string => failure.hint ?? describeErrorCode(failure.errorCode).hint;
 
 function localFailure(errorCode: string, httpCode: number | null, text: string): Bitrix24Failure {
 	return { errorCode, errorDescription: null, httpCode, message: `${errorCode}: ${text}` };
@@ -105,7 +110,7 @@ export function toErrorItem(failure: Bitrix24Failure, item: FailedItem): INodeEx
 				errorDescription: failure.errorDescription,
 				httpCode: failure.httpCode,
 				...item.ids,
-				hint: describeErrorCode(failure.errorCode).hint,
+				hint: hintOf(failure),
 			},
 		},
 		pairedItem: { item: item.itemIndex },
@@ -137,7 +142,7 @@ export function toNodeError(
 	item?: FailedItem,
 	asTool = false,
 ): NodeApiError | NodeOperationError {
-	const hint = describeErrorCode(failure.errorCode).hint;
+	const hint = hintOf(failure);
 	let message = failure.message;
 	if (item !== undefined && asTool) message = `${failure.message} [${item.subject ?? item.noSubject}]. ${hint}`;
 	else if (item !== undefined) message = `${failure.message} [item ${item.itemIndex}${item.subject === null ? '' : `, ${item.subject}`}]`;
