@@ -41,6 +41,7 @@ export const LOCAL_ERROR_CODES = {
 	alreadyPaid: 'ALREADY_PAID',
 	notMarkedPaid: 'NOT_MARKED_PAID',
 	handlerInUse: 'HANDLER_IN_USE',
+	uncodedError: 'UNCODED_ERROR',
 } as const;
 
 /** Transport failures that say nothing about the request itself: the connection broke or timed out. */
@@ -244,6 +245,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		retried: false,
 		hint: 'Pay systems still use this REST handler, so the node did not ask the portal to delete it. Delete those pay systems or move them to another handler (Pay System > Update), then delete the handler.',
 	},
+	[LOCAL_ERROR_CODES.uncodedError]: final(null, 'The portal refused the call with a text but an empty error code: crm.invoice.get answers so for a legacy invoice that does not exist ("Not found"). Check the invoice ID: it must be a legacy invoice (crm.invoice.*); smart invoices are confirmed through their payments (Payment > Confirm). The error description is the portal\'s text.'),
 	[LOCAL_ERROR_CODES.refreshFailed]: {
 		httpStatus: null,
 		retried: false,

@@ -78,6 +78,10 @@ export function fromBitrixError(body: Record<string, unknown>, status: number | 
 	const description = body.error_description;
 	const errorDescription =
 		typeof description === 'string' && description.trim() !== '' ? redactSecrets(description, secrets) : null;
+	// The CRM's proxy (crm.invoice.get) refuses with its text and an empty code.
+	if (errorCode === '') {
+		return { errorCode: LOCAL_ERROR_CODES.uncodedError, errorDescription, httpCode: status, message: `Bitrix24 error without a code: ${errorDescription ?? ''}` };
+	}
 	return {
 		errorCode,
 		errorDescription,
