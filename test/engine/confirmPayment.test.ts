@@ -35,6 +35,20 @@ const confirmed = (paymentId: number, item: number, status = 'confirmed', sum = 
 	pairedItem: { item },
 });
 
+/** Payment 502's error item when another transaction paid it than txn-502, the one the item reports. */
+const paidByOther = (paidTransactionId: string) => ({
+	error: `PAID_BY_OTHER_TRANSACTION: It is already paid by transaction ${paidTransactionId}, not by txn-502`,
+	details: {
+		errorCode: 'PAID_BY_OTHER_TRANSACTION',
+		errorDescription: null,
+		httpCode: null,
+		paymentId: 502,
+		transactionId: 'txn-502',
+		paidTransactionId,
+		hint: 'The payment is already paid by another transaction of the provider: the customer may have paid twice. Nothing was sent. Compare the two transaction IDs with the provider, and refund one.',
+	},
+});
+
 describe('Payment / Confirm', () => {
 	const portal = usePortal({ webhookScopes: ['pay_system', 'crm', 'sale'] });
 	const run = (items: IDataObject[], batch: boolean, options: IDataObject = {}) =>
@@ -64,18 +78,7 @@ describe('Payment / Confirm', () => {
 		it('paid by another transaction: nothing sent, PAID_BY_OTHER_TRANSACTION with both IDs', async () => {
 			portal().payments.pay(502, { PS_INVOICE_ID: 'txn-FIRST' });
 			const { output } = await run([callback()], batch);
-			expect(output[0].json).toEqual({
-				error: 'PAID_BY_OTHER_TRANSACTION: It is already paid by transaction txn-FIRST, not by txn-502',
-				details: {
-					errorCode: 'PAID_BY_OTHER_TRANSACTION',
-					errorDescription: null,
-					httpCode: null,
-					paymentId: 502,
-					transactionId: 'txn-502',
-					paidTransactionId: 'txn-FIRST',
-					hint: 'The payment is already paid by another transaction of the provider: the customer may have paid twice. Nothing was sent. Compare the two transaction IDs with the provider, and refund one.',
-				},
-			});
+			expect(output[0].json).toEqual(paidByOther('txn-FIRST'));
 			expect(portal().payments.payCalls(502)).toBe(0);
 		});
 
@@ -149,21 +152,7 @@ describe('Payment / Confirm', () => {
 		while (portal().restCalls('batch').length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
 		portal().payments.pay(502, { PS_INVOICE_ID: 'txn-LATER' });
 		const { output } = await running;
-		expect(output[0]).toEqual({
-			json: {
-				error: 'PAID_BY_OTHER_TRANSACTION: It is already paid by transaction txn-LATER, not by txn-502',
-				details: {
-					errorCode: 'PAID_BY_OTHER_TRANSACTION',
-					errorDescription: null,
-					httpCode: null,
-					paymentId: 502,
-					transactionId: 'txn-502',
-					paidTransactionId: 'txn-LATER',
-					hint: 'The payment is already paid by another transaction of the provider: the customer may have paid twice. Nothing was sent. Compare the two transaction IDs with the provider, and refund one.',
-				},
-			},
-			pairedItem: { item: 0 },
-		});
+		expect(output[0]).toEqual({ json: paidByOther('txn-LATER'), pairedItem: { item: 0 } });
 		expect(output.slice(1).map((item) => [item.json.paymentId, item.json.status, item.pairedItem])).toEqual([
 			[601, 'confirmed', { item: 1 }],
 			[OTHER, 'confirmed', { item: 2 }],
