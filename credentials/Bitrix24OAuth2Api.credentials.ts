@@ -8,7 +8,7 @@ const PORTAL_ORIGIN = '($self["domain"].includes("://") ? $self["domain"] : "htt
 
 // Where in Bitrix24 the credential comes from, as its current menu names the screens.
 const SETUP_STEPS =
-	'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the crm and pay_system scopes whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.';
+	'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the crm, pay_system and sale scopes whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.';
 
 export class Bitrix24OAuth2Api implements ICredentialType {
 	name = 'bitrix24OAuth2Api';
@@ -41,7 +41,7 @@ export class Bitrix24OAuth2Api implements ICredentialType {
 			default: 'https://oauth.bitrix.info/oauth/token/',
 			description: 'Bitrix24 cloud portals issue tokens at oauth.bitrix.info; an on-premise portal may use its own address',
 		},
-		hiddenField('Scope', 'scope', 'crm,pay_system'),
+		hiddenField('Scope', 'scope', 'crm,pay_system,sale'),
 		hiddenField('Auth URI Query Parameters', 'authQueryParameters', ''),
 		hiddenField('Authentication', 'authentication', 'body'),
 		{

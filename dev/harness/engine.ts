@@ -56,7 +56,10 @@ function itemsNodeType(items: IDataObject[]): INodeType {
 const loaded = loadPackage();
 const credentialTypes: Record<string, ICredentialType> = loaded.credentials;
 
-export const packageNodeType = (): INodeType => loaded.nodes[NODE_TYPE];
+/** The type name of the Pay System node (confirmations and management). */
+export const PAY_SYSTEM_NODE_TYPE = 'n8n-nodes-bitrix24-paysystem.bitrix24PaySystem';
+
+export const packageNodeType = (type = NODE_TYPE): INodeType => loaded.nodes[type];
 
 export function loadedCredentialType(name: string): ICredentialType {
 	const credentialType = credentialTypes[name];
@@ -80,8 +83,8 @@ function withN8n1OAuth2(context: IExecuteFunctions, store: TestCredentialsHelper
  * The package's node with its execute watched: `finished` settles when a call of it has. With
  * `n8n1OAuth2Store`, the node's OAuth2 requests run as n8n 1.x runs them, saving into that store.
  */
-function watchedPackageNodeType(n8n1OAuth2Store?: TestCredentialsHelper): { nodeType: INodeType; finished: Promise<unknown> } {
-	const original = packageNodeType();
+function watchedPackageNodeType(n8n1OAuth2Store?: TestCredentialsHelper, type = NODE_TYPE): { nodeType: INodeType; finished: Promise<unknown> } {
+	const original = packageNodeType(type);
 	let settle: (value: unknown) => void = () => undefined;
 	const finished = new Promise<unknown>((resolve) => (settle = resolve));
 	const nodeType = Object.create(original) as INodeType;
@@ -211,6 +214,8 @@ export interface WorkflowRunOptions {
 	 * request that meets it refreshes with the refresh token it read (n8n1OAuth2.ts).
 	 */
 	oauth2Refresh?: 'engine' | 'eachRequest';
+	/** The package's node to run: the Pay System Invoice Settings node unless told otherwise. */
+	nodeType?: string;
 }
 
 export interface WorkflowRunResult {
@@ -276,9 +281,9 @@ export function savedNode(node: Omit<INode, 'credentials'> & Partial<Pick<INode,
 }
 
 /** This package's node as a saved workflow holds it. */
-export function buildPackageNode(parameters: INodeParameters, extra: Partial<INode> = {}): INode {
-	const node = { id: 'bitrix24', name: NODE_NAME, type: NODE_TYPE, typeVersion: 1, position: [200, 0] as [number, number], parameters, ...extra };
-	return savedNode(node, packageNodeType().description);
+export function buildPackageNode(parameters: INodeParameters, extra: Partial<INode> = {}, type = NODE_TYPE): INode {
+	const node = { id: 'bitrix24', name: NODE_NAME, type, typeVersion: 1, position: [200, 0] as [number, number], parameters, ...extra };
+	return savedNode(node, packageNodeType(type).description);
 }
 
 /**
@@ -331,13 +336,15 @@ export async function runWorkflow(options: WorkflowRunOptions): Promise<Workflow
 		position: [0, 0],
 		parameters: {},
 	};
-	const node = buildPackageNode(options.parameters, {
-		...(options.onError !== undefined ? { onError: options.onError } : {}),
-		...options.nodeSettings,
-	});
+	const type = options.nodeType ?? NODE_TYPE;
+	const node = buildPackageNode(
+		options.parameters,
+		{ ...(options.onError !== undefined ? { onError: options.onError } : {}), ...options.nodeSettings },
+		type,
+	);
 	const credentialsHelper = options.credentialsHelper ?? new TestCredentialsHelper(structuredClone(options.credentials));
-	const watched = watchedPackageNodeType(options.oauth2Refresh === 'eachRequest' ? credentialsHelper : undefined);
-	const nodeTypes = nodeTypesFor(options.items, { [NODE_TYPE]: watched.nodeType });
+	const watched = watchedPackageNodeType(options.oauth2Refresh === 'eachRequest' ? credentialsHelper : undefined, type);
+	const nodeTypes = nodeTypesFor(options.items, { [type]: watched.nodeType });
 	const workflow = new Workflow({
 		id: 'harness',
 		name: 'harness',

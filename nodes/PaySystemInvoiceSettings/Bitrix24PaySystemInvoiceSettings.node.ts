@@ -1,10 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { BATCH_OFF_HINT } from '../shared/bitrix24/run/options';
 import { runOperation } from '../shared/bitrix24/run/runner';
 import { OPERATIONS } from './actions/operations';
 import { properties } from './description';
-import { searchHandlers, searchPaySystems } from './listSearch';
+import { searchHandlers } from '../shared/bitrix24/fields/listSearch';
+import { searchPaySystems } from './listSearch';
 
 export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 	description: INodeTypeDescription = {
@@ -41,14 +43,7 @@ export class Bitrix24PaySystemInvoiceSettings implements INodeType {
 		],
 		properties,
 		hints: [
-			{
-				message:
-					'Batch Requests is off: each call takes a request of its own, about 2 a second on a standard portal. Turn it on to send up to 50 calls per request.',
-				type: 'info',
-				location: 'outputPane',
-				whenToDisplay: 'afterExecution',
-				displayCondition: '={{ $parameter["options"]["batch"] === false }}',
-			},
+			BATCH_OFF_HINT,
 			{
 				message: 'In Key-Value Pairs output an invoice or payment whose pay system has no settings gives no item.',
 				type: 'info',

@@ -9,6 +9,19 @@ export const CONTRACT_ERROR_CODES: Array<[code: string, httpStatus: number]> = [
 	// crm.item.payment.list sends its codes as JSON numbers; the node reports them as text.
 	['0', 400],
 	['100', 400],
+	// The management methods (sale.paysystem.handler.*, sale.paysystem.add/update/delete).
+	['ERROR_HANDLER_ALREADY_EXIST', 400],
+	['ERROR_HANDLER_NOT_FOUND', 400],
+	['ERROR_PERSON_TYPE_NOT_FOUND', 400],
+	['ERROR_PAY_SYSTEM_DELETE', 400],
+	['ERROR_HANDLER_ADD', 400],
+	['ERROR_HANDLER_UPDATE', 400],
+	['ERROR_PAY_SYSTEM_ADD', 400],
+	// sale.payment.get sends numeric codes too: no such payment, no permission to read it.
+	['200640400001', 400],
+	['200040300010', 403],
+	// sale.paysystem.pay.payment and .pay.invoice: the handler or the order refused the payment.
+	['ERROR_PROCESS_REQUEST_RESULT', 400],
 	['QUERY_LIMIT_EXCEEDED', 503],
 	['OPERATION_TIME_LIMIT', 429],
 	['OVERLOAD_LIMIT', 503],

@@ -72,7 +72,7 @@ describe('Searchable lists: pay systems from sale.paysystem.list, handlers from 
 			name: 'NodeApiError',
 			message: 'Bitrix24 error insufficient_scope: The request requires higher privileges than provided by the webhook token',
 			description:
-				'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+				'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings and confirmations, "crm" as well for the payments of smart invoices and deals and for legacy invoices, "sale" for the payment reads of Confirm Payment (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again. Without "sale", turn off "Check First": the node then confirms without reading the payment.',
 			httpCode: '403',
 		});
 	});
@@ -101,7 +101,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24WebhookApi', { webhookUrl: portal().noScopeWebhookUrl, allowInsecureHttp: false })).toEqual({
 			status: 'Error',
 			message:
-				'insufficient_scope: Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+				'insufficient_scope: Give the webhook or the application the scope the method needs: "pay_system" for pay system settings and confirmations, "crm" as well for the payments of smart invoices and deals and for legacy invoices, "sale" for the payment reads of Confirm Payment (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again. Without "sale", turn off "Check First": the node then confirms without reading the payment.',
 		});
 	});
 
@@ -187,7 +187,7 @@ describe('Credential test ("Test" button): says clearly what is wrong', () => {
 		expect(await testCredential('bitrix24OAuth2Api', oauthCredentials(portal(), tokens).bitrix24OAuth2Api)).toEqual({
 			status: 'Error',
 			message:
-				'insufficient_scope: Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+				'insufficient_scope: Give the webhook or the application the scope the method needs: "pay_system" for pay system settings and confirmations, "crm" as well for the payments of smart invoices and deals and for legacy invoices, "sale" for the payment reads of Confirm Payment (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again. Without "sale", turn off "Check First": the node then confirms without reading the payment.',
 		});
 	});
 

@@ -190,6 +190,7 @@ describe('The README and the docs pages', () => {
 			'docs/development.md',
 			'docs/installation.md',
 			'docs/limits.md',
+			'docs/pay-system.md',
 		]);
 	});
 

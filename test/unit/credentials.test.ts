@@ -61,7 +61,7 @@ describe('bitrix24OAuth2Api', () => {
 				default: '={{ ($self["domain"].includes("://") ? $self["domain"] : "https://" + $self["domain"]).replace(/\\/+$/, "") + "/oauth/authorize/" }}',
 			},
 			{ name: 'accessTokenUrl', type: 'string', default: 'https://oauth.bitrix.info/oauth/token/' },
-			{ name: 'scope', type: 'hidden', default: 'crm,pay_system' },
+			{ name: 'scope', type: 'hidden', default: 'crm,pay_system,sale' },
 			{ name: 'authQueryParameters', type: 'hidden', default: '' },
 			{ name: 'authentication', type: 'hidden', default: 'body' },
 			{ name: 'allowInsecureHttp', type: 'boolean', default: false },

@@ -112,13 +112,13 @@ describe('The codes of the payment methods: ERROR_INTERNAL_ORDER_NOT_FOUND, and 
 
 	it('ACCESS_DENIED names the REST-handler check first', () => {
 		expect(describeErrorCode('ACCESS_DENIED').hint).toBe(
-			'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders.',
+			'Only pay systems that run on a REST handler have settings to read: one on a built-in handler (cash, bank transfer and the like) is refused, and so, for an OAuth2 application, is a handler another application added. Otherwise the webhook or application user needs permission to create and edit CRM invoices and orders; to manage handlers, pay systems and their settings, the user must be a CRM administrator.',
 		);
 	});
 
-	it('insufficient_scope names pay_system and crm', () => {
+	it('insufficient_scope names pay_system, crm and sale, and Check First as the way around sale', () => {
 		expect(describeErrorCode('insufficient_scope').hint).toBe(
-			'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings, "crm" as well for the payments of smart invoices and deals (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again.',
+			'Give the webhook or the application the scope the method needs: "pay_system" for pay system settings and confirmations, "crm" as well for the payments of smart invoices and deals and for legacy invoices, "sale" for the payment reads of Confirm Payment (Applications > Developer resources > Other > Inbound webhook > Permissions), then save it again. Without "sale", turn off "Check First": the node then confirms without reading the payment.',
 		);
 	});
 });
@@ -130,7 +130,7 @@ describe('An error code the table does not know is reported with a hint and not 
 	});
 });
 
-describe('Local codes INVALID_PARAMETER, NETWORK_ERROR, INVALID_RESPONSE, OAUTH_REFRESH_FAILED, PAYMENT_NOT_FOUND have no HTTP status of their own', () => {
+describe('Local codes INVALID_PARAMETER, NETWORK_ERROR, INVALID_RESPONSE, OAUTH_REFRESH_FAILED, PAYMENT_NOT_FOUND, HANDLER_IN_USE and the confirmation codes have no HTTP status of their own', () => {
 	it('the local code names are exact', () => {
 		expect(LOCAL_ERROR_CODES).toEqual({
 			invalidParameter: 'INVALID_PARAMETER',
@@ -138,10 +138,17 @@ describe('Local codes INVALID_PARAMETER, NETWORK_ERROR, INVALID_RESPONSE, OAUTH_
 			invalidResponse: 'INVALID_RESPONSE',
 			refreshFailed: 'OAUTH_REFRESH_FAILED',
 			paymentNotFound: 'PAYMENT_NOT_FOUND',
+			handlerInUse: 'HANDLER_IN_USE',
+			answerLost: 'ANSWER_LOST',
+			paidByOtherTransaction: 'PAID_BY_OTHER_TRANSACTION',
+			amountMismatch: 'AMOUNT_MISMATCH',
+			alreadyPaid: 'ALREADY_PAID',
+			notMarkedPaid: 'NOT_MARKED_PAID',
+			uncodedError: 'UNCODED_ERROR',
 		});
 	});
 
-	it.each(['INVALID_PARAMETER', 'NETWORK_ERROR', 'INVALID_RESPONSE', 'OAUTH_REFRESH_FAILED', 'PAYMENT_NOT_FOUND'])('%s is in the table with httpStatus null', (code) => {
+	it.each(['INVALID_PARAMETER', 'NETWORK_ERROR', 'INVALID_RESPONSE', 'OAUTH_REFRESH_FAILED', 'PAYMENT_NOT_FOUND', 'HANDLER_IN_USE', 'ANSWER_LOST', 'PAID_BY_OTHER_TRANSACTION', 'AMOUNT_MISMATCH', 'ALREADY_PAID', 'NOT_MARKED_PAID', 'UNCODED_ERROR'])('%s is in the table with httpStatus null', (code) => {
 		expect(Object.prototype.hasOwnProperty.call(ERROR_TABLE, code)).toBe(true);
 		expect(ERROR_TABLE[code].httpStatus).toBeNull();
 		expect(ERROR_TABLE[code].hint).toBe(HINTS[code]);

@@ -282,7 +282,7 @@ describe('Credential forms name the Bitrix24 screen to visit', () => {
 		],
 		[
 			'bitrix24OAuth2Api',
-			'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the crm and pay_system scopes whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
+			'In Bitrix24 open Applications > Developer resources > Other > Local application, make a server application with the crm, pay_system and sale scopes whose handler path is the OAuth Redirect URL shown here, and paste its application ID and key as Client ID and Client Secret.',
 		],
 	])('%s has a notice saying where to get it, first among its own fields', (name, notice) => {
 		// OAuth2's form shows the fields of oAuth2Api first, then these.
@@ -290,8 +290,8 @@ describe('Credential forms name the Bitrix24 screen to visit', () => {
 		expect(first).toEqual({ displayName: notice, name: 'setupNotice', type: 'notice', default: '' });
 	});
 
-	it('the OAuth2 credential asks Bitrix24 for the crm and pay_system scopes, in a field the form does not show', () => {
+	it('the OAuth2 credential asks Bitrix24 for the crm, pay_system and sale scopes, in a field the form does not show', () => {
 		const scope = loadedCredentialType('bitrix24OAuth2Api').properties.find((property) => property.name === 'scope');
-		expect(scope).toEqual({ displayName: 'Scope', name: 'scope', type: 'hidden', default: 'crm,pay_system' });
+		expect(scope).toEqual({ displayName: 'Scope', name: 'scope', type: 'hidden', default: 'crm,pay_system,sale' });
 	});
 });

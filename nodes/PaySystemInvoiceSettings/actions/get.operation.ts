@@ -2,9 +2,11 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
 import { REST_METHODS } from '../../shared/bitrix24/transport/methods';
-import { locatorField, operationOption, paySystemLocator, wholeIdField } from './fields';
+import { handlerLocator, operationOption, paySystemLocator, wholeIdField } from '../../shared/bitrix24/fields/fields';
 import type { OutputMode } from './settings';
-import { outputModeOf, readSettings, singleIdOperation, toOutput } from './settings';
+import { outputModeOf, toOutput } from './settings';
+import { singleIdOperation } from '../../shared/bitrix24/run/operation';
+import { readSettings } from '../../shared/bitrix24/run/results';
 
 /**
  * Get (`get`): the pay system settings of a legacy CRM invoice, through
@@ -29,7 +31,7 @@ export const fields: INodeProperties[] = [
 	wholeIdField({
 		displayName: 'Invoice ID',
 		name: 'invoiceId',
-		operation: OPERATION,
+		show: { operation: [OPERATION] },
 		description: 'ID of the legacy CRM invoice, a whole number of 1 or more (an expression may give a number or numeric text)',
 		hint: 'Usually mapped from the input, e.g. {{ $json.invoiceId }}. Anything that is not a whole number of 1 or more fails that item without a request.',
 	}),
@@ -54,15 +56,7 @@ export const fields: INodeProperties[] = [
 		description: 'How to choose the pay system whose settings are read',
 	},
 	paySystemLocator({ operation: [OPERATION], paySystemBy: ['id'] }),
-	locatorField({
-		displayName: 'REST Handler',
-		name: 'bxRestHandler',
-		show: { operation: [OPERATION], paySystemBy: ['handler'] },
-		description: 'The REST handler (BX_REST_HANDLER); the first pay system using it is read',
-		hint: 'Handlers are added by Bitrix24 applications (sale.paysystem.handler.list). The code is case-sensitive.',
-		searchListMethod: 'searchHandlers',
-		typed: { displayName: 'By Code', name: 'code', placeholder: 'e.g. resthandlercard' },
-	}),
+	handlerLocator({ operation: [OPERATION], paySystemBy: ['handler'] }, 'The REST handler (BX_REST_HANDLER); the first pay system using it is read'),
 ];
 
 /** What one valid input item asks the portal for. */

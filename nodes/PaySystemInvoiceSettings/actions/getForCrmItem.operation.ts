@@ -8,9 +8,10 @@ import { allSteps } from '../../shared/bitrix24/run/operation';
 import type { Bitrix24Outcome } from '../../shared/bitrix24/transport/answers';
 import { isRecord } from '../../shared/bitrix24/transport/answers';
 import { REST_METHODS } from '../../shared/bitrix24/transport/methods';
-import { operationOption, wholeIdField } from './fields';
+import { operationOption, wholeIdField } from '../../shared/bitrix24/fields/fields';
 import type { OutputMode } from './settings';
-import { outputModeOf, readSettings, toOutput } from './settings';
+import { outputModeOf, toOutput } from './settings';
+import { readSettings } from '../../shared/bitrix24/run/results';
 
 /**
  * Get for Smart Invoice or Deal (`getForCrmItem`): the pay system settings of every payment of a CRM
@@ -49,7 +50,7 @@ export const fields: INodeProperties[] = [
 	wholeIdField({
 		displayName: 'Entity ID',
 		name: 'entityId',
-		operation: OPERATION,
+		show: { operation: [OPERATION] },
 		description: 'ID of the smart invoice or deal, a whole number of 1 or more (an expression may give a number or numeric text)',
 		hint: 'Usually mapped from the input, e.g. {{ $json.id }}. Every payment of the object is read, each with its own pay system.',
 	}),

@@ -2,9 +2,11 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
 import { REST_METHODS } from '../../shared/bitrix24/transport/methods';
-import { operationOption, paySystemLocator, wholeIdField } from './fields';
+import { operationOption, paySystemLocator, wholeIdField } from '../../shared/bitrix24/fields/fields';
 import type { OutputMode } from './settings';
-import { outputModeOf, readSettings, singleIdOperation, toOutput } from './settings';
+import { outputModeOf, toOutput } from './settings';
+import { singleIdOperation } from '../../shared/bitrix24/run/operation';
+import { readSettings } from '../../shared/bitrix24/run/results';
 
 /**
  * Get for Payment (`getForPayment`): the pay system settings of one payment, through
@@ -21,7 +23,7 @@ export const fields: INodeProperties[] = [
 	wholeIdField({
 		displayName: 'Payment ID',
 		name: 'paymentId',
-		operation: OPERATION,
+		show: { operation: [OPERATION] },
 		description: 'ID of the payment (of a smart invoice, deal or order), a whole number of 1 or more (an expression may give a number or numeric text)',
 		hint: 'Usually mapped from the input, e.g. {{ $json.paymentId }}. The payment must use the pay system chosen below.',
 	}),

@@ -13,7 +13,12 @@ import { redactSecrets } from './redact';
 export interface Bitrix24Failure extends FailureFacts {
 	errorDescription: string | null;
 	message: string;
+	/** What the user can do, where the operation knows better than the code's hint (a lost create). */
+	hint?: string;
 }
+
+/** The hint users read for a failure: its own, or its code's. */
+const hintOf = (failure: Bitrix24Failure): string => failure.hint ?? describeErrorCode(failure.errorCode).hint;
 
 function localFailure(errorCode: string, httpCode: number | null, text: string): Bitrix24Failure {
 	return { errorCode, errorDescription: null, httpCode, message: `${errorCode}: ${text}` };
@@ -43,6 +48,24 @@ export function paymentNotFound(problem: string): Bitrix24Failure {
 	return localFailure(LOCAL_ERROR_CODES.paymentNotFound, null, problem);
 }
 
+/**
+ * A call that writes, whose answer was lost where the portal may have run it (docs/contract.md#confirm):
+ * it is not sent again blindly. `lost` is the failure that met it, already redacted.
+ */
+export function answerLost(lost: Bitrix24Failure): Bitrix24Failure {
+	return localFailure(LOCAL_ERROR_CODES.answerLost, lost.httpCode, `The portal may have applied the call, but its answer was lost (${lost.message})`);
+}
+
+/** An operation's own refusal to send, with what it found (PAID_BY_OTHER_TRANSACTION, AMOUNT_MISMATCH, ...). */
+export function refusedLocally(errorCode: string, text: string): Bitrix24Failure {
+	return localFailure(errorCode, null, text);
+}
+
+/** A REST handler that pay systems still use: the node does not ask the portal to delete it. */
+export function handlerInUse(problem: string): Bitrix24Failure {
+	return localFailure(LOCAL_ERROR_CODES.handlerInUse, null, problem);
+}
+
 /** n8n could not renew the OAuth2 token after the portal said it expired. `reason` must already be redacted. */
 export function refreshFailed(reason: string): Bitrix24Failure {
 	return localFailure(LOCAL_ERROR_CODES.refreshFailed, null, `The OAuth2 access token could not be renewed (${reason})`);
@@ -55,6 +78,10 @@ export function fromBitrixError(body: Record<string, unknown>, status: number | 
 	const description = body.error_description;
 	const errorDescription =
 		typeof description === 'string' && description.trim() !== '' ? redactSecrets(description, secrets) : null;
+	// The CRM's proxy (crm.invoice.get) refuses with its text and an empty code.
+	if (errorCode === '') {
+		return { errorCode: LOCAL_ERROR_CODES.uncodedError, errorDescription, httpCode: status, message: `Bitrix24 error without a code: ${errorDescription ?? ''}` };
+	}
 	return {
 		errorCode,
 		errorDescription,
@@ -87,7 +114,7 @@ export function toErrorItem(failure: Bitrix24Failure, item: FailedItem): INodeEx
 				errorDescription: failure.errorDescription,
 				httpCode: failure.httpCode,
 				...item.ids,
-				hint: describeErrorCode(failure.errorCode).hint,
+				hint: hintOf(failure),
 			},
 		},
 		pairedItem: { item: item.itemIndex },
@@ -119,7 +146,7 @@ export function toNodeError(
 	item?: FailedItem,
 	asTool = false,
 ): NodeApiError | NodeOperationError {
-	const hint = describeErrorCode(failure.errorCode).hint;
+	const hint = hintOf(failure);
 	let message = failure.message;
 	if (item !== undefined && asTool) message = `${failure.message} [${item.subject ?? item.noSubject}]. ${hint}`;
 	else if (item !== undefined) message = `${failure.message} [item ${item.itemIndex}${item.subject === null ? '' : `, ${item.subject}`}]`;

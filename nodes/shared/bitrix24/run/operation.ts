@@ -20,7 +20,7 @@ export type Step = { calls: Call[]; next: (answers: Bitrix24Outcome[]) => Step }
 
 /** What an operation brings to the runner: how an item becomes calls, and how answers become items. */
 export interface Operation {
-	/** The node's `operation` value. */
+	/** The node's `operation` value, or `<resource>/<operation>` in a node with resources. */
 	value: string;
 	/** The ids an error's `details` names, each null until the item gives a valid one. */
 	ids: IDataObject;
@@ -30,6 +30,12 @@ export interface Operation {
 	noSubject: string;
 	/** Reads and checks one item's parameters (refusing through `input`) and returns its first step. */
 	plan(input: ItemInput): Step;
+	/**
+	 * What an item changes that no other item may change at the same time, e.g. "payment 501" (null:
+	 * nothing). Items with the same key, of this run and of every run in the process on the same
+	 * portal, go one after another (keyedLocks.ts). Operations that only read leave it out.
+	 */
+	exclusive?(ids: IDataObject): string | null;
 }
 
 /** A step with no calls left to make is decided by its continuation at once. */
@@ -61,4 +67,20 @@ export function allSteps(steps: readonly Step[], finish: (done: Done[]) => Step)
 			return allSteps(following, finish);
 		},
 	};
+}
+
+/** An operation whose items name one ID: error `details` carry it, messages call it "<noun> <id>". */
+export function singleIdOperation(value: string, idName: string, noun: string, plan: Operation['plan']): Operation {
+	return {
+		value,
+		ids: { [idName]: null },
+		subject: (ids) => (ids[idName] === null ? null : `${noun} ${String(ids[idName])}`),
+		noSubject: `no valid ${noun} ID`,
+		plan,
+	};
+}
+
+/** An operation that reads a whole list: its items name no ID, messages call it by `noun`. */
+export function wholeListOperation(value: string, noun: string, plan: Operation['plan']): Operation {
+	return { value, ids: {}, subject: () => noun, noSubject: noun, plan };
 }

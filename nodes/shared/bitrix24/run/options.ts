@@ -3,7 +3,7 @@
  * editor, its default and range, and how a run reads it. A range is written once, in the option's
  * description, and the run clamps to the same range the editor shows.
  */
-import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties, NodeHint } from 'n8n-workflow';
 
 import { BACKOFF } from '../limits/retryPolicy';
 import { rateLimitOf } from '../limits/pacing';
@@ -83,6 +83,16 @@ export const CLIENT_OPTIONS: readonly INodeProperties[] = [
 			'How long to wait for the portal to answer one request, in milliseconds. A request that takes longer counts as timed out and is sent again while retries remain.',
 	},
 ];
+
+/** The editor's note after a run with batching off, for every node with the shared options. */
+export const BATCH_OFF_HINT: NodeHint = {
+	message:
+		'Batch Requests is off: each call takes a request of its own, about 2 a second on a standard portal. Turn it on to send up to 50 calls per request.',
+	type: 'info',
+	location: 'outputPane',
+	whenToDisplay: 'afterExecution',
+	displayCondition: '={{ $parameter["options"]["batch"] === false }}',
+};
 
 /** A node's Options collection: the shared options and its own, in the order the editor lists them (by name). */
 export function optionsCollection(own: readonly INodeProperties[]): INodeProperties {

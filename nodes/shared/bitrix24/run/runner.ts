@@ -6,10 +6,11 @@ import type { Bitrix24Failure, FailedItem } from '../errors/failures';
 import { invalidParameter, toErrorItem, toNodeError, toRoutedErrorItem } from '../errors/failures';
 import type { Bitrix24Outcome } from '../transport/answers';
 import type { Call } from '../transport/calls';
-import { BATCH_LIMIT } from '../transport/calls';
+import { BATCH_LIMIT, fitsBatchCommand } from '../transport/calls';
 import { Bitrix24Client } from '../transport/client';
 import type { AuthenticationMethod } from '../transport/connection';
 import { ItemInput, parameterReader } from './itemInput';
+import { RunLocks } from './keyedLocks';
 import type { Operation, Step } from './operation';
 import { settle } from './operation';
 import { clientSettingsOf } from './options';
@@ -38,10 +39,16 @@ function chunks<T>(list: readonly T[], size: number): T[][] {
  * order (in `batch` calls of up to 50 unless batching is off or the portal refuses it), feeds each
  * item's answers back to it until it is done, and returns the output in input order. An item whose
  * answers call for more calls gets them in the next round, with those of the other items. Without
- * "continue on fail", the first failing item in input order stops the run.
+ * "continue on fail", the first failing item in input order stops the run. The operation is the one
+ * whose `value` is what the `selectedBy` parameters hold, joined by "/" (e.g. `handler/create` for
+ * a node with a resource and an operation).
  */
-export async function runOperation(context: IExecuteFunctions, operations: readonly Operation[]): Promise<INodeExecutionData[][]> {
-	const value = context.getNodeParameter('operation', 0, 'get') as string;
+export async function runOperation(
+	context: IExecuteFunctions,
+	operations: readonly Operation[],
+	selectedBy: readonly string[] = ['operation'],
+): Promise<INodeExecutionData[][]> {
+	const value = selectedBy.map((name) => String(context.getNodeParameter(name, 0, ''))).join('/');
 	const operation = operations.find((candidate) => candidate.value === value);
 	if (operation === undefined) throw new NodeOperationError(context.getNode(), `Unknown operation "${String(value)}"`);
 	const authentication = context.getNodeParameter('authentication', 0, 'webhook') as AuthenticationMethod;
@@ -67,6 +74,8 @@ class Run {
 	private firstFailed = Number.POSITIVE_INFINITY;
 	/** What ended the run early (its first failure in input order, or a cancellation), once known. */
 	private stopError: unknown = null;
+	/** The keys of what the items change, held while they work (keyedLocks.ts). */
+	private readonly locks: RunLocks;
 
 	constructor(
 		private readonly context: IExecuteFunctions,
@@ -81,6 +90,9 @@ class Run {
 		this.stopOnFailure = !context.continueOnFail();
 		const read = parameterReader(context);
 		this.states = context.getInputData().map((_, itemIndex) => this.plan(new ItemInput(context, itemIndex, read, operation.ids)));
+		const origin = new URL(client.baseUrl).origin;
+		const keyOf = (state: ItemState) => ('calls' in state.step ? (operation.exclusive?.(state.ids) ?? null) : null);
+		this.locks = new RunLocks(this.states.map((state) => keyOf(state)).map((key) => (key === null ? null : `${origin} ${key}`)));
 		this.states.forEach((state, itemIndex) => this.noteDone(state, itemIndex));
 	}
 
@@ -103,6 +115,16 @@ class Run {
 	 */
 	async sendAll(): Promise<void> {
 		this.stopAtFirstFailure();
+		try {
+			// Waits while another run of the process changes what these items change.
+			if (!(await this.locks.acquire(this.client.stopped))) this.client.throwIfStopped();
+			await this.sendRounds();
+		} finally {
+			this.locks.releaseAll();
+		}
+	}
+
+	private async sendRounds(): Promise<void> {
 		for (;;) {
 			const units = chunks(this.pendingCalls(), this.useBatch ? BATCH_LIMIT : 1);
 			let next = 0;
@@ -137,7 +159,7 @@ class Run {
 	private pendingCalls(): PendingCall[] {
 		const pending: PendingCall[] = [];
 		this.states.forEach((state, itemIndex) => {
-			if (!('calls' in state.step)) return;
+			if (!('calls' in state.step) || this.locks.blocked(itemIndex)) return;
 			state.answers = new Array<Bitrix24Outcome>(state.step.calls.length);
 			state.unanswered = state.step.calls.length;
 			state.step.calls.forEach((call, slot) => pending.push({ itemIndex, slot, call }));
@@ -152,7 +174,7 @@ class Run {
 	 */
 	private async send(calls: Call[]): Promise<Bitrix24Outcome[]> {
 		const outcomes = new Array<Bitrix24Outcome | undefined>(calls.length);
-		const batched = calls.flatMap((call, position) => (this.useBatch && !this.singleMethods.has(call.method) ? [position] : []));
+		const batched = calls.flatMap((call, position) => (this.useBatch && !this.singleMethods.has(call.method) && fitsBatchCommand(call) ? [position] : []));
 		if (batched.length > 1) {
 			const answer = await this.client.batch(batched.map((position) => calls[position]));
 			if (answer.ok || answer.failure.errorCode !== BITRIX24_CODES.batchMethodNotAllowed) {
@@ -183,6 +205,7 @@ class Run {
 
 	private noteDone(state: ItemState, itemIndex: number): void {
 		if ('calls' in state.step) return;
+		this.locks.done(itemIndex);
 		this.progress.done += 1;
 		if ('failure' in state.step) this.firstFailed = Math.min(this.firstFailed, itemIndex);
 	}

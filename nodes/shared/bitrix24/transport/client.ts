@@ -2,13 +2,15 @@ import type { IDataObject } from 'n8n-workflow';
 
 import type { Bitrix24Outcome } from './answers';
 import { UNANSWERED_COMMAND, commandMethod, hasCommandErrors, readAnswer, readBatchEnvelope } from './answers';
+import type { Command } from './commands';
+import { methodCounts, sortOutcome } from './commands';
 import type { Call } from './calls';
 import { toBatchCommand } from './calls';
 import type { AuthenticationMethod, Connection, RequestContext } from './connection';
 import { openConnection, postCall } from './connection';
 import { REST_METHODS } from './methods';
 import type { FailureFacts } from '../errors/codes';
-import { BITRIX24_CODES, isLimitRefusal, isRetried } from '../errors/codes';
+import { isLimitRefusal, isRetried } from '../errors/codes';
 import type { Bitrix24Failure } from '../errors/failures';
 import { invalidResponse } from '../errors/failures';
 import type { OperatingBudgets } from '../limits/operatingBudget';
@@ -47,9 +49,6 @@ export interface ClientSettings {
 }
 
 export type BatchOutcome = { ok: true; outcomes: Bitrix24Outcome[] } | { ok: false; failure: Bitrix24Failure };
-
-/** A batch command: its key in the envelope and its encoded call (a single call: its method). */
-type Command = [key: string, command: string];
 
 /** One round's answer: each command's outcome by key (undefined: left unanswered), or the request's failure. */
 type Round = { ok: true; commands: Map<string, Bitrix24Outcome | undefined> } | { ok: false; failure: Bitrix24Failure };
@@ -113,14 +112,25 @@ export class Bitrix24Client {
 		this.stop.halt();
 	}
 
+	/** The run's end: resolves when the execution is cancelled or the run stops, for waits outside the client. */
+	get stopped(): Promise<void> {
+		return this.stop.stopped;
+	}
+
+	/** Throws the run's stop error once the execution was cancelled or the run stopped. */
+	throwIfStopped(): void {
+		this.stop.throwIfStopped();
+	}
+
 	/** One REST call: POST `<base>/<method>.json` with a JSON body, repeated while the failure is transient. */
 	async call(call: Call): Promise<Bitrix24Outcome> {
 		const only: Command = ['call', call.method];
 		const calls = methodCounts([only]);
-		const settled = await this.untilSettled([only], async (_pending, afterRefusal) => {
+		const send = async (_pending: readonly Command[], afterRefusal: boolean): Promise<Round> => {
 			const outcome = await this.exchange({ method: call.method, body: call.params, calls, afterRefusal });
 			return { ok: true, commands: new Map([[only[0], outcome]]) };
-		});
+		};
+		const settled = await this.untilSettled([only], send, new Set(call.writes === true ? [only[0]] : []));
 		return settled.ok ? settled.outcomes[0] : { ok: false, failure: settled.failure };
 	}
 
@@ -131,7 +141,8 @@ export class Bitrix24Client {
 	 */
 	async batch(calls: readonly Call[]): Promise<BatchOutcome> {
 		const commands = calls.map((call, position): Command => [`i${position}`, toBatchCommand(call)]);
-		return await this.untilSettled(commands, async (pending, afterRefusal) => await this.batchRound(pending, afterRefusal));
+		const writes = new Set(commands.filter((_, position) => calls[position].writes === true).map(([key]) => key));
+		return await this.untilSettled(commands, async (pending, afterRefusal) => await this.batchRound(pending, afterRefusal), writes);
 	}
 
 	/**
@@ -139,10 +150,12 @@ export class Bitrix24Client {
 	 * outcome, and sends again those that failed transiently, were refused for the portal's limits or
 	 * were left unanswered, while the bounds allow. Refusals wait for the portal's limits; any other
 	 * failure spends a retry. A round that failed as a whole, with nothing answered, ends as that failure.
+	 * The commands in `writes` are sent again only after refusals (commands.ts: sortOutcome).
 	 */
 	private async untilSettled(
 		commands: readonly Command[],
 		sendRound: (pending: readonly Command[], afterRefusal: boolean) => Promise<Round>,
+		writes: ReadonlySet<string> = new Set(),
 	): Promise<BatchOutcome> {
 		const answered = new Map<string, Bitrix24Outcome>();
 		let pending = commands;
@@ -156,12 +169,10 @@ export class Bitrix24Client {
 			const failures: FailureFacts[] = [];
 			for (const entry of pending) {
 				const outcome = round.ok ? round.commands.get(entry[0]) : { ok: false as const, failure: round.failure };
-				if (outcome === undefined || (!outcome.ok && (isRetried(outcome.failure) || isLimitRefusal(outcome.failure)))) {
-					retryable.push(entry);
-					failures.push(outcome === undefined ? UNANSWERED : outcome.failure);
-				} else {
-					answered.set(entry[0], outcome);
-				}
+				const sorted = sortOutcome(outcome, writes.has(entry[0]));
+				if ('keep' in sorted) answered.set(entry[0], sorted.keep);
+				else failures.push(sorted.again);
+				if ('again' in sorted) retryable.push(entry);
 			}
 			if (retryable.length === 0) break;
 			afterRefusal = failures.every(isLimitRefusal);
@@ -286,13 +297,3 @@ export class Bitrix24Client {
 		await this.stop.pause(delay);
 	}
 }
-
-/** How many of the commands call each method. */
-function methodCounts(commands: readonly Command[]): Map<string, number> {
-	const counts = new Map<string, number>();
-	for (const [, command] of commands) counts.set(commandMethod(command), (counts.get(commandMethod(command)) ?? 0) + 1);
-	return counts;
-}
-
-/** A command the portal's batch answer did not mention: it has no answer yet, so it is sent again. */
-const UNANSWERED: FailureFacts = { errorCode: BITRIX24_CODES.unexpectedAnswer, httpCode: null };

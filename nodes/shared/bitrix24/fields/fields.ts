@@ -1,15 +1,28 @@
+/**
+ * Field builders every node of the package shares: an operation's entry in its Operation list, a
+ * whole-number ID, and the values picked from the portal's searchable lists (pay systems, handlers).
+ */
 import type { IDisplayOptions, INodeProperties, INodePropertyModeValidation, INodePropertyOptions } from 'n8n-workflow';
+
+import type { Operation } from '../run/operation';
+
+/** An operation of a node: its entry in the Operation list, its own fields, and how it runs. */
+export interface NodeOperation {
+	option: INodePropertyOptions;
+	fields: INodeProperties[];
+	operation: Operation;
+}
 
 /** An operation's entry in the Operation list; `action` is what the nodes panel lists it as. */
 export function operationOption(name: string, value: string, description: string, action = description): INodePropertyOptions {
 	return { name, value, description, action };
 }
 
-/** A required whole-number ID field of one operation, usually mapped from the input. */
+/** A required whole-number ID field, usually mapped from the input. */
 export function wholeIdField(field: {
 	displayName: string;
 	name: string;
-	operation: string;
+	show: IDisplayOptions['show'];
 	description: string;
 	hint: string;
 }): INodeProperties {
@@ -20,7 +33,7 @@ export function wholeIdField(field: {
 		required: true,
 		default: 0,
 		typeOptions: { minValue: 1, numberPrecision: 0 },
-		displayOptions: { show: { operation: [field.operation] } },
+		displayOptions: { show: field.show },
 		description: field.description,
 		hint: field.hint,
 	};
@@ -59,17 +72,18 @@ export function locatorField(field: {
 
 /**
  * The pay system, picked from the portal's list or given by ID (`paySystemId`, PAY_SYSTEM_ID). The list
- * asks the portal for the pay systems the chosen operation can read.
+ * (`searchPaySystems` of the node) asks the portal for the pay systems the chosen operation can use.
  */
 export function paySystemLocator(
 	show: IDisplayOptions['show'],
 	hint = 'The list shows the portal\'s pay systems (sale.paysystem.list). Choose By ID to give the ID from the input.',
+	description = 'The pay system whose settings are read (PAY_SYSTEM_ID)',
 ): INodeProperties {
 	return locatorField({
 		displayName: 'Pay System',
 		name: 'paySystemId',
 		show,
-		description: 'The pay system whose settings are read (PAY_SYSTEM_ID)',
+		description,
 		hint,
 		searchListMethod: 'searchPaySystems',
 		typed: {
@@ -83,5 +97,18 @@ export function paySystemLocator(
 				},
 			],
 		},
+	});
+}
+
+/** A REST handler, picked from the portal's list (`searchHandlers`) or given by its code (`bxRestHandler`). */
+export function handlerLocator(show: IDisplayOptions['show'], description: string): INodeProperties {
+	return locatorField({
+		displayName: 'REST Handler',
+		name: 'bxRestHandler',
+		show,
+		description,
+		hint: 'Handlers are added by Bitrix24 applications (sale.paysystem.handler.list). The code is case-sensitive.',
+		searchListMethod: 'searchHandlers',
+		typed: { displayName: 'By Code', name: 'code', placeholder: 'e.g. resthandlercard' },
 	});
 }
