@@ -2,12 +2,12 @@
 // with N8N_VERSION): a main takes both production webhook calls and queues them; two workers, each
 // taking one job at a time, run one each, and their Bitrix24 Pay System nodes confirm the same payments
 // against one portal at the same time. The in-process wait of confirmations for the same payment does
-// not reach across processes, and Bitrix24 offers no atomic read-and-write: both workers may read a
-// payment unpaid and both send pay.payment for the same transaction, which the portal applies twice
-// (harmless: the same transaction written over itself). What must hold: every item ends `confirmed` or
-// `alreadyConfirmed`, never on the error output; every payment is paid and names its transaction; and the
-// portal applied exactly as many pay.payment calls per payment as items came out `confirmed` for it.
-// The summary line gives how many payments both workers sent.
+// not reach across processes, and Bitrix24 offers no atomic read-and-write. The portal holds its answers
+// until both workers' first reads have arrived, so both read every payment unpaid, the worst case: both
+// send pay.payment for the same transaction, which the portal applies twice (harmless: the same
+// transaction written over itself). What must hold: every item ends `confirmed` or `alreadyConfirmed`,
+// never on the error output; every payment is paid and names its transaction; and the portal applied
+// exactly as many pay.payment calls per payment as items came out `confirmed` for it.
 import type { Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { createUserFolder, paySystemNode, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
@@ -27,8 +27,8 @@ const NODE = 'Confirm';
 const N = 20;
 const CALLBACKS = Array.from({ length: N }, (_, index) => paymentCallback(10_000_000 + (1000 + index) * 10 + 2, 12, 200));
 const BODY = { callbacks: CALLBACKS };
-/** Each request held back a little, so the two workers' reads and writes interleave. */
-const LATENCY = { perRequestMs: 150, perCallMs: 5 };
+/** How long the portal waits for both workers' first reads before it answers anyway. */
+const BOTH_READS_MS = 60_000;
 
 const workflow = workflowEntity({
 	id: WORKFLOW_ID,
@@ -63,7 +63,7 @@ describe('Queue mode, two workers: the same callbacks confirmed twice at once', 
 	let outcomes: Outcome[];
 
 	beforeAll(async () => {
-		portal = await startPortal({ ...STANDARD_PORTAL, webhookScopes: ['pay_system', 'crm', 'sale'], maxEntityId: 1000 + N - 1, latency: LATENCY });
+		portal = await startPortal({ ...STANDARD_PORTAL, webhookScopes: ['pay_system', 'crm', 'sale'], maxEntityId: 1000 + N - 1 });
 		redis = await startRedis();
 		n8n = createUserFolder();
 		await n8n.importCredentials([webhookCredentialEntity(WEBHOOK, portal.webhookUrl)]);
@@ -73,7 +73,14 @@ describe('Queue mode, two workers: the same callbacks confirmed twice at once', 
 		processes = await startQueue(n8n, redis.port, { workers: 2, concurrency: 1 });
 		({ main, workers } = processes);
 		const startedAt = performance.now();
-		answers = await Promise.all([BODY, BODY].map((body) => callWebhook(main, WEBHOOK_PATH, body)));
+		const release = portal.holdAnswers();
+		const answered = Promise.all([BODY, BODY].map((body) => callWebhook(main, WEBHOOK_PATH, body)));
+		// Each worker's first request is its batch read of the 20 payments.
+		const deadline = Date.now() + BOTH_READS_MS;
+		while (portal.restCalls().length < 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+		const readsHeld = portal.restCalls().length;
+		release();
+		answers = await answered;
 		const wallSeconds = (performance.now() - startedAt) / 1000;
 		const executions = await settledExecutions(n8n, 2);
 		outcomes = executions.map((execution) => {
@@ -88,7 +95,7 @@ describe('Queue mode, two workers: the same callbacks confirmed twice at once', 
 		});
 		const sentTwice = CALLBACKS.filter(({ paymentId }) => portal.payments.payCalls(paymentId as number) === 2).length;
 		process.stdout.write(
-			`queue mode, 2 workers, 2 executions x ${N} callbacks: ${sentTwice} of ${N} payments confirmed by both workers, ` +
+			`queue mode, 2 workers, 2 executions x ${N} callbacks: ${readsHeld} reads held, ${sentTwice} of ${N} payments confirmed by both workers, ` +
 				`${portal.restCalls().length} requests, wall ${wallSeconds.toFixed(1)} s\n`,
 		);
 	});
@@ -121,7 +128,11 @@ describe('Queue mode, two workers: the same callbacks confirmed twice at once', 
 		}
 	});
 
-	it('every payment is paid and names its transaction; the portal applied one pay.payment per confirmed item, one or two per payment', () => {
+	it('both workers read every payment unpaid before either wrote: both confirmed all of them', () => {
+		expect(outcomes.map(({ items }) => items.map(({ json }) => json.status))).toEqual([CALLBACKS.map(() => 'confirmed'), CALLBACKS.map(() => 'confirmed')]);
+	});
+
+	it('every payment is paid and names its transaction; the portal applied one pay.payment per confirmed item, two per payment', () => {
 		const confirmedItems = (paymentId: unknown) => outcomes.flatMap(({ items }) => items).filter(({ json }) => json.paymentId === paymentId && json.status === 'confirmed').length;
 		expect(
 			CALLBACKS.map(({ paymentId }) => {
@@ -129,6 +140,6 @@ describe('Queue mode, two workers: the same callbacks confirmed twice at once', 
 				return { paymentId, paid: record?.paid, psInvoiceId: record?.psInvoiceId, payCalls: portal.payments.payCalls(paymentId as number) };
 			}),
 		).toEqual(CALLBACKS.map(({ paymentId, transactionId }) => ({ paymentId, paid: 'Y', psInvoiceId: transactionId, payCalls: confirmedItems(paymentId) })));
-		for (const { paymentId } of CALLBACKS) expect([1, 2]).toContain(portal.payments.payCalls(paymentId as number));
+		expect(CALLBACKS.map(({ paymentId }) => portal.payments.payCalls(paymentId as number))).toEqual(CALLBACKS.map(() => 2));
 	});
 });
