@@ -59,6 +59,11 @@ export const FOLDERS = {
 		tests: [...unit('getOperation', 'nodeDescription', 'editorTexts'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor')],
 		staticTests: unit('getOperation', 'nodeDescription', 'editorTexts'),
 	},
+	paySystemNode: {
+		mutate: ['nodes/PaySystem/**/*.ts'],
+		tests: [...unit('handlerOperations', 'paySystemOperations', 'paySystemNode'), ...engine('paySystemManagement', 'paySystemErrors')],
+		staticTests: unit('handlerOperations', 'paySystemOperations', 'paySystemNode'),
+	},
 };
 
 /** The folder a product file belongs to, or null for a file outside them. */
@@ -68,5 +73,6 @@ export function folderOf(file) {
 	const shared = /^nodes\/shared\/bitrix24\/([^/]+)\//.exec(path);
 	if (shared !== null) return Object.hasOwn(FOLDERS, shared[1]) ? shared[1] : null;
 	if (path.startsWith('nodes/PaySystemInvoiceSettings/')) return 'node';
+	if (path.startsWith('nodes/PaySystem/')) return 'paySystemNode';
 	return null;
 }

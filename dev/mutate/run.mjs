@@ -6,7 +6,7 @@
  *   npm run mutate -- --score              only print the scores of the last runs
  *   npm run mutate -- --survivors          print the scores and every mutant left alive
  *
- * Folders: errors, limits, transport, run, credentials, node (dev/mutate/folders.mjs). Each folder takes
+ * Folders: errors, limits, transport, run, credentials, node, paySystemNode (dev/mutate/folders.mjs). Each folder takes
  * two passes (stryker.config.mjs): its mutants with the tests that reached them, then its static mutants
  * with its unit tests. Reports stay in reports/mutation/, with incremental files: a second run of a
  * folder tests again only the mutants whose code or tests changed.

@@ -15,7 +15,7 @@ export class Bitrix24PaySystem implements INodeType {
 		group: ['output'],
 		version: 1,
 		subtitle: '={{ $parameter["operation"] + ": " + $parameter["resource"] }}',
-		description: 'Manage Bitrix24 REST pay system handlers, pay systems and their settings',
+		description: 'Confirm Bitrix24 payments and legacy invoices the payment provider reported paid, and manage REST pay system handlers, pay systems and their settings',
 		defaults: { name: 'Bitrix24 Pay System' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

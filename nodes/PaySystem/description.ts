@@ -5,6 +5,9 @@ import { RESOURCES } from './resources';
 import { CONFIRM_OPTIONS } from './resources/confirmFields';
 import { operationSelector } from './resources/resource';
 
+/** The first resource registered is the default. */
+const defaultResource = RESOURCES[0].option.value;
+
 export const properties: INodeProperties[] = [
 	{
 		displayName: 'Authentication',
@@ -30,7 +33,7 @@ export const properties: INodeProperties[] = [
 		type: 'options',
 		noDataExpression: true,
 		options: RESOURCES.map((resource) => resource.option).sort((left, right) => left.name.localeCompare(right.name)),
-		default: RESOURCES[0].option.value,
+		default: defaultResource,
 	},
 	...RESOURCES.map(operationSelector),
 	...RESOURCES.flatMap((resource) => resource.operations.flatMap((entry) => entry.fields)),

@@ -94,6 +94,8 @@ export const HINTS: Readonly<Record<string, string>> = {
 		'The amount or currency the provider reported differs from the payment in Bitrix24. Nothing was sent. Check the payment and the provider\'s transaction; leave Amount or Currency empty to confirm without comparing them.',
 	ALREADY_PAID:
 		'It is already paid, and the portal does not say by which transaction (a legacy invoice never does; a payment marked paid by hand neither), so the node cannot tell a repeated callback from a second payment. Nothing was sent. Check it in Bitrix24 against the provider\'s transactions.',
+	UNCODED_ERROR:
+		'The portal refused the call with a text but an empty error code: crm.invoice.get answers so for a legacy invoice that does not exist ("Not found"). Check the invoice ID: it must be a legacy invoice (crm.invoice.*); smart invoices are confirmed through their payments (Payment > Confirm). The error description is the portal\'s text.',
 	NOT_MARKED_PAID:
 		'The portal accepted the confirmation, but the payment still reads as unpaid: the pay system\'s handler did not mark it paid (check the status code sent). Check the payment in Bitrix24.',
 };

@@ -35,6 +35,20 @@ const confirmed = (paymentId: number, item: number, status = 'confirmed', sum = 
 	pairedItem: { item },
 });
 
+/** Payment 502's error item when another transaction paid it than txn-502, the one the item reports. */
+const paidByOther = (paidTransactionId: string) => ({
+	error: `PAID_BY_OTHER_TRANSACTION: It is already paid by transaction ${paidTransactionId}, not by txn-502`,
+	details: {
+		errorCode: 'PAID_BY_OTHER_TRANSACTION',
+		errorDescription: null,
+		httpCode: null,
+		paymentId: 502,
+		transactionId: 'txn-502',
+		paidTransactionId,
+		hint: 'The payment is already paid by another transaction of the provider: the customer may have paid twice. Nothing was sent. Compare the two transaction IDs with the provider, and refund one.',
+	},
+});
+
 describe('Payment / Confirm', () => {
 	const portal = usePortal({ webhookScopes: ['pay_system', 'crm', 'sale'] });
 	const run = (items: IDataObject[], batch: boolean, options: IDataObject = {}) =>
@@ -64,18 +78,7 @@ describe('Payment / Confirm', () => {
 		it('paid by another transaction: nothing sent, PAID_BY_OTHER_TRANSACTION with both IDs', async () => {
 			portal().payments.pay(502, { PS_INVOICE_ID: 'txn-FIRST' });
 			const { output } = await run([callback()], batch);
-			expect(output[0].json).toEqual({
-				error: 'PAID_BY_OTHER_TRANSACTION: It is already paid by transaction txn-FIRST, not by txn-502',
-				details: {
-					errorCode: 'PAID_BY_OTHER_TRANSACTION',
-					errorDescription: null,
-					httpCode: null,
-					paymentId: 502,
-					transactionId: 'txn-502',
-					paidTransactionId: 'txn-FIRST',
-					hint: 'The payment is already paid by another transaction of the provider: the customer may have paid twice. Nothing was sent. Compare the two transaction IDs with the provider, and refund one.',
-				},
-			});
+			expect(output[0].json).toEqual(paidByOther('txn-FIRST'));
 			expect(portal().payments.payCalls(502)).toBe(0);
 		});
 
@@ -138,6 +141,25 @@ describe('Payment / Confirm', () => {
 			expect(output).toEqual([confirmed(502, 0), confirmed(502, 1, 'alreadyConfirmed')]);
 			expect(portal().payments.payCalls(502)).toBe(1);
 		});
+	});
+
+	it('batch on, several payments: a transaction that replaced ours between the write and the read after it is PAID_BY_OTHER_TRANSACTION with both IDs', async () => {
+		// A generated payment of 200 USD on pay system 12, as 502 is.
+		const OTHER = 10_010_002;
+		// The third batch (the reads after the confirmations) waits a while; meanwhile another worker pays 502 by its own transaction.
+		portal().addFault({ restMethod: 'batch', skip: 2, times: 1, response: { delayMs: 2000 } });
+		const running = run([callback(502), callback(601, 'txn-601', 100), callback(OTHER)], true);
+		while (portal().restCalls('batch').length < 3) await new Promise((resolve) => setTimeout(resolve, 5));
+		portal().payments.pay(502, { PS_INVOICE_ID: 'txn-LATER' });
+		const { output } = await running;
+		expect(output[0]).toEqual({ json: paidByOther('txn-LATER'), pairedItem: { item: 0 } });
+		expect(output.slice(1).map((item) => [item.json.paymentId, item.json.status, item.pairedItem])).toEqual([
+			[601, 'confirmed', { item: 1 }],
+			[OTHER, 'confirmed', { item: 2 }],
+		]);
+		expect([502, 601, OTHER].map((id) => portal().payments.payCalls(id))).toEqual([1, 1, 1]);
+		expect(portal().payments.get(502)?.psInvoiceId).toBe('txn-LATER');
+		expect(methodsSent()).toEqual(['batch(3)', 'batch(3)', 'batch(3)']);
 	});
 
 	it('120 payments: ceil(120/50) = 3 requests per step, each payment confirmed once, in input order', async () => {

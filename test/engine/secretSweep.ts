@@ -178,6 +178,7 @@ export function classifiedSecrets(portal: Portal, tokens: OAuthTokens[]): Array<
 		[portal.webhookCode, 'webhook code'],
 		[portal.noScopeWebhookCode, 'webhook code'],
 		[portal.noCrmWebhookCode, 'webhook code'],
+		[portal.managerWebhookCode, 'webhook code'],
 		[portal.clientSecret, 'client secret'],
 	]);
 	for (const token of tokens) {

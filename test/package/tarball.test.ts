@@ -21,6 +21,23 @@ const NODE_SOURCES = [
 	'description',
 	'listSearch',
 ].map((name) => `nodes/PaySystemInvoiceSettings/${name}`);
+const PAY_SYSTEM_SOURCES = [
+	'Bitrix24PaySystem.node',
+	'description',
+	'resources/confirmFields',
+	'resources/confirmation',
+	'resources/fields',
+	'resources/index',
+	'resources/resource',
+	...['invoice', 'payment'].flatMap((resource) => [`resources/${resource}/confirm.operation`, `resources/${resource}/index`]),
+	...['create', 'delete', 'getAll', 'update'].flatMap((op) => [`resources/handler/${op}.operation`, `resources/paySystem/${op}.operation`]),
+	'resources/handler/index',
+	'resources/paySystem/index',
+	'resources/settings/get.operation',
+	'resources/settings/index',
+	'resources/settings/settingsOperation',
+	'resources/settings/update.operation',
+].map((name) => `nodes/PaySystem/${name}`);
 const SHARED_SOURCES = [
 	'credentials/credentialForm',
 	'credentials/credentialTest',
@@ -35,6 +52,7 @@ const SHARED_SOURCES = [
 	'limits/retryPolicy',
 	'limits/waits',
 	'run/itemInput',
+	'run/keyedLocks',
 	'run/operation',
 	'run/options',
 	'run/results',
@@ -42,6 +60,7 @@ const SHARED_SOURCES = [
 	'transport/answers',
 	'transport/calls',
 	'transport/client',
+	'transport/commands',
 	'transport/connection',
 	'transport/endpoint',
 	'transport/methods',
@@ -61,8 +80,9 @@ const EXPECTED_FILES = [
 	'dist/index.d.ts',
 	'dist/index.js',
 	'dist/index.js.map',
-	...[...NODE_SOURCES, ...SHARED_SOURCES].flatMap((name) => ['d.ts', 'js', 'js.map'].map((ext) => `dist/${name}.${ext}`)),
+	...[...NODE_SOURCES, ...PAY_SYSTEM_SOURCES, ...SHARED_SOURCES].flatMap((name) => ['d.ts', 'js', 'js.map'].map((ext) => `dist/${name}.${ext}`)),
 	'dist/nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.json',
+	'dist/nodes/PaySystem/Bitrix24PaySystem.node.json',
 	'package.json',
 ].sort();
 
@@ -170,7 +190,7 @@ describe('the published tarball', () => {
 			n8nNodesApiVersion: 1,
 			strict: true,
 			credentials: ['dist/credentials/Bitrix24OAuth2Api.credentials.js', 'dist/credentials/Bitrix24WebhookApi.credentials.js'].reverse(),
-			nodes: ['dist/nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.js'],
+			nodes: ['dist/nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.js', 'dist/nodes/PaySystem/Bitrix24PaySystem.node.js'],
 		});
 		for (const file of [...manifest.n8n.credentials, ...manifest.n8n.nodes]) expect(EXPECTED_FILES).toContain(file);
 		// Install-time scripts run on every n8n that installs the package; n8n refuses them.
@@ -216,7 +236,8 @@ describe('the source n8n verification lints', () => {
 				'credentials/Bitrix24OAuth2Api.credentials.ts',
 				'credentials/Bitrix24WebhookApi.credentials.ts',
 				'nodes/PaySystemInvoiceSettings/Bitrix24PaySystemInvoiceSettings.node.json',
-				...[...NODE_SOURCES, ...SHARED_SOURCES].map((name) => `${name}.ts`),
+				'nodes/PaySystem/Bitrix24PaySystem.node.json',
+				...[...NODE_SOURCES, ...PAY_SYSTEM_SOURCES, ...SHARED_SOURCES].map((name) => `${name}.ts`),
 				'package.json',
 			].sort(),
 		);

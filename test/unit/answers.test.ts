@@ -226,3 +226,20 @@ describe('readThrownAnswer: what n8n threw around the request', () => {
 		expect(readThrownAnswer(error, url)).toEqual({ ...base, message: 'loop' });
 	});
 });
+
+describe('The CRM proxy\'s refusal with an empty code is an error with the portal\'s text (crm.invoice.get)', () => {
+	const uncoded = { errorCode: 'UNCODED_ERROR', errorDescription: 'Not found', message: 'Bitrix24 error without a code: Not found' };
+
+	it('as a single call, with its status', () => {
+		expect(readAnswer(answer(400, { error: '', error_description: 'Not found' }), [])).toEqual({ ok: false, failure: { ...uncoded, httpCode: 400 }, time: null });
+	});
+
+	it('as a batch command', () => {
+		const result = envelope({ result_error: { i0: { error: '', error_description: 'Not found' } } });
+		expect(readBatchEnvelope(result, ['i0'], [])?.get('i0')).toEqual({ ok: false, failure: { ...uncoded, httpCode: null }, time: null });
+	});
+
+	it('an empty code without a text is still not REST JSON', () => {
+		expect(readAnswer(answer(400, { error: '', error_description: '' }), [])).toMatchObject({ ok: false, failure: { errorCode: 'INVALID_RESPONSE' } });
+	});
+});

@@ -144,10 +144,11 @@ describe('Local codes INVALID_PARAMETER, NETWORK_ERROR, INVALID_RESPONSE, OAUTH_
 			amountMismatch: 'AMOUNT_MISMATCH',
 			alreadyPaid: 'ALREADY_PAID',
 			notMarkedPaid: 'NOT_MARKED_PAID',
+			uncodedError: 'UNCODED_ERROR',
 		});
 	});
 
-	it.each(['INVALID_PARAMETER', 'NETWORK_ERROR', 'INVALID_RESPONSE', 'OAUTH_REFRESH_FAILED', 'PAYMENT_NOT_FOUND', 'HANDLER_IN_USE', 'ANSWER_LOST', 'PAID_BY_OTHER_TRANSACTION', 'AMOUNT_MISMATCH', 'ALREADY_PAID', 'NOT_MARKED_PAID'])('%s is in the table with httpStatus null', (code) => {
+	it.each(['INVALID_PARAMETER', 'NETWORK_ERROR', 'INVALID_RESPONSE', 'OAUTH_REFRESH_FAILED', 'PAYMENT_NOT_FOUND', 'HANDLER_IN_USE', 'ANSWER_LOST', 'PAID_BY_OTHER_TRANSACTION', 'AMOUNT_MISMATCH', 'ALREADY_PAID', 'NOT_MARKED_PAID', 'UNCODED_ERROR'])('%s is in the table with httpStatus null', (code) => {
 		expect(Object.prototype.hasOwnProperty.call(ERROR_TABLE, code)).toBe(true);
 		expect(ERROR_TABLE[code].httpStatus).toBeNull();
 		expect(ERROR_TABLE[code].hint).toBe(HINTS[code]);

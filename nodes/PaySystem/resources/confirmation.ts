@@ -129,6 +129,20 @@ function sendAndRead(confirmation: Confirmation, sends: number, held: Held): Ste
 	};
 }
 
+/**
+ * An item's confirmation as its first step, read first or not (`checkFirst`). Its output names `ids`
+ * (the payment or invoice and its pay system) beside the transaction, the sum and currency (as the
+ * portal holds them once read, else as reported) and the status.
+ */
+export function confirmationStep(confirmation: Omit<Confirmation, 'output'>, ids: IDataObject, checkFirst: boolean): Step {
+	const { reported } = confirmation;
+	const whole: Confirmation = {
+		...confirmation,
+		output: (status, held) => ({ ...ids, transactionId: reported.transactionId, sum: held?.sum ?? reported.amount, currency: held?.currency ?? reported.currency, status }),
+	};
+	return checkFirst ? checkedConfirmation(whole) : uncheckedConfirmation(whole);
+}
+
 /** Without `checkFirst`: send, and report what the portal answers; a lost answer is reported, not sent again. */
 export function uncheckedConfirmation(confirmation: Confirmation): Step {
 	return {

@@ -10,6 +10,7 @@ export interface NodeResource {
 
 /** The Operation list shown for one resource. */
 export function operationSelector(resource: NodeResource): INodeProperties {
+	const firstOperation = resource.operations[0].option.value;
 	return {
 		displayName: 'Operation',
 		name: 'operation',
@@ -17,6 +18,6 @@ export function operationSelector(resource: NodeResource): INodeProperties {
 		noDataExpression: true,
 		displayOptions: { show: { resource: [resource.option.value] } },
 		options: resource.operations.map((entry) => entry.option),
-		default: resource.operations[0].option.value,
+		default: firstOperation,
 	};
 }

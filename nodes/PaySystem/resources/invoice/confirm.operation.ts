@@ -6,8 +6,8 @@ import type { ItemInput } from '../../../shared/bitrix24/run/itemInput';
 import { singleIdOperation } from '../../../shared/bitrix24/run/operation';
 import { isRecord } from '../../../shared/bitrix24/transport/answers';
 import { REST_METHODS } from '../../../shared/bitrix24/transport/methods';
-import type { Confirmation, Held } from '../confirmation';
-import { checkedConfirmation, uncheckedConfirmation } from '../confirmation';
+import type { Held } from '../confirmation';
+import { confirmationStep } from '../confirmation';
 import { readReported, reportedFields } from '../confirmFields';
 
 /**
@@ -38,22 +38,13 @@ function plan(input: ItemInput) {
 	const bxRestHandler = byHandler ? input.handlerCode('bxRestHandler', 'REST Handler Code') : null;
 	const { reported, params, checkFirst } = readReported(input);
 	const selector = paySystemId === null ? { BX_REST_HANDLER: bxRestHandler } : { PAY_SYSTEM_ID: paySystemId };
-	const confirmation: Confirmation = {
+	const confirmation = {
 		read: { method: REST_METHODS.legacyInvoice, params: { id: invoiceId } },
 		held: heldBy,
 		pay: { method: REST_METHODS.payInvoice, params: { INVOICE_ID: invoiceId, ...selector, ...params }, writes: true },
 		reported,
-		output: (status, held) => ({
-			invoiceId,
-			paySystemId,
-			bxRestHandler,
-			transactionId: reported.transactionId,
-			sum: held?.sum ?? reported.amount,
-			currency: held?.currency ?? reported.currency,
-			status,
-		}),
 	};
-	return checkFirst ? checkedConfirmation(confirmation) : uncheckedConfirmation(confirmation);
+	return confirmationStep(confirmation, { invoiceId, paySystemId, bxRestHandler }, checkFirst);
 }
 
 export const confirm: NodeOperation = {

@@ -7,8 +7,8 @@ import type { ItemInput } from '../../../shared/bitrix24/run/itemInput';
 import { singleIdOperation } from '../../../shared/bitrix24/run/operation';
 import { isRecord } from '../../../shared/bitrix24/transport/answers';
 import { REST_METHODS } from '../../../shared/bitrix24/transport/methods';
-import type { Confirmation, Held } from '../confirmation';
-import { checkedConfirmation, uncheckedConfirmation } from '../confirmation';
+import type { Held } from '../confirmation';
+import { confirmationStep } from '../confirmation';
 import { readReported, reportedFields } from '../confirmFields';
 
 /**
@@ -40,11 +40,11 @@ function plan(input: ItemInput) {
 	const paymentId = input.wholeId('paymentId', 'Payment ID', { identifies: 'paymentId' });
 	const paySystemId = input.wholeId('paySystemId', 'Pay System ID', { locator: true });
 	const { reported, params, checkFirst } = readReported(input);
-	const confirmation: Confirmation = {
+	const confirmation = {
 		read: { method: REST_METHODS.payment, params: { id: paymentId } },
 		held: heldBy,
 		// sale.paysystem.pay.payment would refuse it so: say it as the portal does, and send nothing.
-		refusal: (result) => {
+		refusal: (result: unknown) => {
 			const payment = paymentOf(result);
 			if (payment === null || Number(payment.paySystemId) === paySystemId) return null;
 			const text = `Payment with ID=${paymentId} and PAY_SYSTEM_ID=${paySystemId} not found`;
@@ -52,16 +52,8 @@ function plan(input: ItemInput) {
 		},
 		pay: { method: REST_METHODS.payPayment, params: { PAYMENT_ID: paymentId, PAY_SYSTEM_ID: paySystemId, ...params }, writes: true },
 		reported,
-		output: (status, held) => ({
-			paymentId,
-			paySystemId,
-			transactionId: reported.transactionId,
-			sum: held?.sum ?? reported.amount,
-			currency: held?.currency ?? reported.currency,
-			status,
-		}),
 	};
-	return checkFirst ? checkedConfirmation(confirmation) : uncheckedConfirmation(confirmation);
+	return confirmationStep(confirmation, { paymentId, paySystemId }, checkFirst);
 }
 
 export const confirm: NodeOperation = {

@@ -41,6 +41,7 @@ export const LOCAL_ERROR_CODES = {
 	alreadyPaid: 'ALREADY_PAID',
 	notMarkedPaid: 'NOT_MARKED_PAID',
 	handlerInUse: 'HANDLER_IN_USE',
+	uncodedError: 'UNCODED_ERROR',
 } as const;
 
 /** Transport failures that say nothing about the request itself: the connection broke or timed out. */
@@ -244,12 +245,22 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorCodeInfo>> = {
 		retried: false,
 		hint: 'Pay systems still use this REST handler, so the node did not ask the portal to delete it. Delete those pay systems or move them to another handler (Pay System > Update), then delete the handler.',
 	},
+	[LOCAL_ERROR_CODES.uncodedError]: final(null, 'The portal refused the call with a text but an empty error code: crm.invoice.get answers so for a legacy invoice that does not exist ("Not found"). Check the invoice ID: it must be a legacy invoice (crm.invoice.*); smart invoices are confirmed through their payments (Payment > Confirm). The error description is the portal\'s text.'),
 	[LOCAL_ERROR_CODES.refreshFailed]: {
 		httpStatus: null,
 		retried: false,
 		hint: 'n8n could not renew the OAuth2 access token: the refresh token expired, access was revoked, or the token address did not answer. Open the credential and click "Reconnect" to sign in to Bitrix24 again.',
 	},
 };
+
+/**
+ * The hint of an ANSWER_LOST that met a management write instead of a confirmation: what the user
+ * checks before sending it again (docs/contract.md#management-retries).
+ */
+export const LOST_WRITE_HINTS = {
+	create: 'The create was sent, but its answer was lost on the way (timeout, broken connection, an error page): the portal may have added the record. The node does not send it twice. List the records (Get Many) before you create it again: a pay system created twice is two pay systems.',
+	change: 'The change was sent, but its answer was lost on the way (timeout, broken connection, an error page): the portal may have applied it. The node does not send it twice. Check the record (Get Many, or Settings > Get), then run the item again if it is still needed.',
+} as const;
 
 const UNKNOWN_CODE: ErrorCodeInfo = {
 	httpStatus: null,

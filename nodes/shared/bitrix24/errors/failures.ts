@@ -13,7 +13,12 @@ import { redactSecrets } from './redact';
 export interface Bitrix24Failure extends FailureFacts {
 	errorDescription: string | null;
 	message: string;
+	/** What the user can do, where the operation knows better than the code's hint (a lost create). */
+	hint?: string;
 }
+
+/** The hint users read for a failure: its own, or its code's. */
+const hintOf = (failure: Bitrix24Failure): string => failure.hint ?? describeErrorCode(failure.errorCode).hint;
 
 function localFailure(errorCode: string, httpCode: number | null, text: string): Bitrix24Failure {
 	return { errorCode, errorDescription: null, httpCode, message: `${errorCode}: ${text}` };
@@ -73,6 +78,10 @@ export function fromBitrixError(body: Record<string, unknown>, status: number | 
 	const description = body.error_description;
 	const errorDescription =
 		typeof description === 'string' && description.trim() !== '' ? redactSecrets(description, secrets) : null;
+	// The CRM's proxy (crm.invoice.get) refuses with its text and an empty code.
+	if (errorCode === '') {
+		return { errorCode: LOCAL_ERROR_CODES.uncodedError, errorDescription, httpCode: status, message: `Bitrix24 error without a code: ${errorDescription ?? ''}` };
+	}
 	return {
 		errorCode,
 		errorDescription,
@@ -105,7 +114,7 @@ export function toErrorItem(failure: Bitrix24Failure, item: FailedItem): INodeEx
 				errorDescription: failure.errorDescription,
 				httpCode: failure.httpCode,
 				...item.ids,
-				hint: describeErrorCode(failure.errorCode).hint,
+				hint: hintOf(failure),
 			},
 		},
 		pairedItem: { item: item.itemIndex },
@@ -137,7 +146,7 @@ export function toNodeError(
 	item?: FailedItem,
 	asTool = false,
 ): NodeApiError | NodeOperationError {
-	const hint = describeErrorCode(failure.errorCode).hint;
+	const hint = hintOf(failure);
 	let message = failure.message;
 	if (item !== undefined && asTool) message = `${failure.message} [${item.subject ?? item.noSubject}]. ${hint}`;
 	else if (item !== undefined) message = `${failure.message} [item ${item.itemIndex}${item.subject === null ? '' : `, ${item.subject}`}]`;

@@ -5,10 +5,12 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 
+import { LOCAL_ERROR_CODES, LOST_WRITE_HINTS } from '../errors/codes';
+import type { Bitrix24Failure } from '../errors/failures';
 import { invalidResponse } from '../errors/failures';
 import { asMap, isRecord } from '../transport/answers';
 import type { Call } from '../transport/calls';
-import type { Step } from './operation';
+import type { Done, Step } from './operation';
 
 /**
  * One call that answers with an object (PHP's empty `[]` is `{}`), and what the item makes of it.
@@ -25,12 +27,23 @@ export function readSettings(call: Call, toItems: (settings: IDataObject, time: 
 	};
 }
 
-/** One call that adds a record and answers with its ID (a whole number, or digits as text): `{id}`. */
+/**
+ * A management write's failure: one whose answer was lost (the client never sends a write twice,
+ * transport/commands.ts) carries the hint of what to check before sending it again.
+ */
+function writeFailure(failure: Bitrix24Failure, hint: string): Done {
+	return { failure: failure.errorCode === LOCAL_ERROR_CODES.answerLost ? { ...failure, hint } : failure };
+}
+
+/**
+ * One call that adds a record and answers with its ID (a whole number, or digits as text): `{id}`.
+ * It writes: never sent twice.
+ */
 export function readNewId(call: Call): Step {
 	return {
-		calls: [call],
+		calls: [{ ...call, writes: true }],
 		next: ([answer]) => {
-			if (!answer.ok) return { failure: answer.failure };
+			if (!answer.ok) return writeFailure(answer.failure, LOST_WRITE_HINTS.create);
 			const id = typeof answer.result === 'string' && /^\d+$/.test(answer.result) ? Number(answer.result) : answer.result;
 			if (typeof id !== 'number' || !Number.isInteger(id) || id < 1) {
 				return { failure: invalidResponse(answer.httpCode, `The Bitrix24 portal answered ${call.method} without the new record's ID`) };
@@ -40,12 +53,12 @@ export function readNewId(call: Call): Step {
 	};
 }
 
-/** One call that changes or deletes a record and answers yes or no: `{id, success}`. */
+/** One call that changes or deletes a record and answers yes or no: `{id, success}`. It writes: never sent twice. */
 export function readSuccess(call: Call, id: number): Step {
 	return {
-		calls: [call],
+		calls: [{ ...call, writes: true }],
 		next: ([answer]) => {
-			if (!answer.ok) return { failure: answer.failure };
+			if (!answer.ok) return writeFailure(answer.failure, LOST_WRITE_HINTS.change);
 			if (typeof answer.result !== 'boolean') {
 				return { failure: invalidResponse(answer.httpCode, `The Bitrix24 portal answered ${call.method} with neither true nor false`) };
 			}

@@ -120,10 +120,14 @@ function parseBody(body: unknown): unknown {
 	}
 }
 
-/** A Bitrix24 error body: `error` is a code, and crm.item.* methods send it as a number (0 included). */
+/**
+ * A Bitrix24 error body: `error` is a code, and crm.item.* methods send it as a number (0 included);
+ * the CRM's proxy (crm.invoice.get) sends an empty code with its text.
+ */
 function hasErrorCode(body: unknown): body is Record<string, unknown> {
 	if (!isRecord(body)) return false;
 	if (typeof body.error === 'number') return Number.isFinite(body.error);
+	if (body.error === '') return typeof body.error_description === 'string' && body.error_description.trim() !== '';
 	return typeof body.error === 'string' && body.error.trim() !== '';
 }
 

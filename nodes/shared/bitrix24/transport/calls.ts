@@ -5,11 +5,12 @@ export interface Call {
 	method: string;
 	params: IDataObject;
 	/**
-	 * The call changes something on the portal and is not safe to repeat (a payment confirmation). It
-	 * is never sent again after a failure the portal may have run it through (a timeout, a broken
-	 * connection, an answer cut off, a 5xx): its outcome is ANSWER_LOST, and the operation reads what
-	 * the portal holds before it decides to send it again. Refusals for the portal's limits, which the
-	 * portal answers before it runs anything, are still sent again.
+	 * The call changes something on the portal and is not safe to repeat (a payment confirmation, a
+	 * handler or pay system created, updated or deleted, settings set). It is never sent again after a
+	 * failure the portal may have run it through (a timeout, a broken connection, an answer cut off, a
+	 * 5xx): its outcome is ANSWER_LOST, and the operation reads what the portal holds before it decides
+	 * to send it again, or leaves that to the user. Refusals for the portal's limits, which the portal
+	 * answers before it runs anything, are still sent again.
 	 */
 	writes?: boolean;
 }
