@@ -52,6 +52,32 @@ export function forCrmItem(options: IDataObject = {}): INodeParameters {
 	} as INodeParameters;
 }
 
+/**
+ * Payment > Confirm with everything from the item: `paymentId`, `paySystemId`, `transactionId`, `amount`
+ * and `currency`, as a provider's callback gives them.
+ */
+export function confirmPayment(options: IDataObject = {}): INodeParameters {
+	return {
+		resource: 'payment',
+		operation: 'confirm',
+		paymentId: '={{ $json.paymentId }}',
+		paySystemId: resourceLocator('id', '={{ $json.paySystemId }}'),
+		transactionId: '={{ $json.transactionId }}',
+		amount: '={{ $json.amount }}',
+		currency: '={{ $json.currency }}',
+		options,
+	} as INodeParameters;
+}
+
+/** A provider's callback for a payment: by default the transaction `txn-<paymentId>` in USD. */
+export const paymentCallback = (paymentId: number, paySystemId: number, amount: number, transactionId = `txn-${paymentId}`, currency = 'USD'): IDataObject => ({
+	paymentId,
+	paySystemId,
+	transactionId,
+	amount,
+	currency,
+});
+
 export function webhookCredentials(webhookUrl: string, allowInsecureHttp = false): Record<string, ICredentialDataDecryptedObject> {
 	return { bitrix24WebhookApi: { webhookUrl, allowInsecureHttp } };
 }

@@ -17,6 +17,8 @@ import { PACKAGE_ROOT } from './package';
 export { PACKAGE_ROOT };
 export const PACKAGE_NAME = 'n8n-nodes-bitrix24-paysystem';
 export const NODE_TYPE = `${PACKAGE_NAME}.bitrix24PaySystemInvoiceSettings`;
+/** The second node: confirming payments and managing handlers, pay systems and their settings. */
+export const PAY_SYSTEM_NODE_TYPE = `${PACKAGE_NAME}.bitrix24PaySystem`;
 
 /** The n8n release in use: N8N_VERSION, as dev/scripts/n8n.sh exports it (default 2.41.1). */
 export const N8N_VERSION = process.env.N8N_VERSION ?? '2.41.1';
@@ -444,13 +446,19 @@ export function itemsNode(name: string, items: object[]): WorkflowNode {
 	return { name, type: 'n8n-nodes-base.code', typeVersion: 2, parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` } };
 }
 
-/** This package's node with saved parameters, credentials and "On Error" setting. */
-export function invoiceSettingsNode(
-	name: string,
-	parameters: Record<string, unknown>,
-	options: { credentials: Record<string, CredentialReference>; onError?: WorkflowNode['onError'] },
-): WorkflowNode {
+interface PackageNodeOptions {
+	credentials: Record<string, CredentialReference>;
+	onError?: WorkflowNode['onError'];
+}
+
+/** This package's settings node with saved parameters, credentials and "On Error" setting. */
+export function invoiceSettingsNode(name: string, parameters: Record<string, unknown>, options: PackageNodeOptions): WorkflowNode {
 	return { name, type: NODE_TYPE, typeVersion: 1, parameters, credentials: options.credentials, ...(options.onError ? { onError: options.onError } : {}) };
+}
+
+/** The Bitrix24 Pay System node, likewise. */
+export function paySystemNode(name: string, parameters: Record<string, unknown>, options: PackageNodeOptions): WorkflowNode {
+	return { ...invoiceSettingsNode(name, parameters, options), type: PAY_SYSTEM_NODE_TYPE };
 }
 
 export interface RunItem {

@@ -189,6 +189,16 @@ export function invoiceRangeNode(): WorkflowNode {
 	};
 }
 
+/** A Code node that makes one item of each entry of the webhook call's body field `field` (a list of objects). */
+export function bodyListNode(name: string, field: string): WorkflowNode {
+	return {
+		name,
+		type: 'n8n-nodes-base.code',
+		typeVersion: 2,
+		parameters: { jsCode: `return $input.first().json.body[${JSON.stringify(field)}].map((json) => ({ json }));` },
+	};
+}
+
 /** What one execution of Webhook -> Invoices (invoiceRangeNode) -> `nodeName` came to, as stored. */
 export interface RangeOutcome {
 	execution: StoredExecution;

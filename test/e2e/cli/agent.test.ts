@@ -9,8 +9,9 @@ import type { LoggedRequest, Portal } from '../../../dev/emulator/portal';
 import { startPortal } from '../../../dev/emulator/portal';
 import { describeErrorCode } from '../../../nodes/shared/bitrix24/errors/codes';
 import { STANDARD_PORTAL } from '../../support';
-import { IS_N8N_1, N8N_VERSION, NODE_TYPE, createUserFolder, manualTriggerNode, nodeOutput, webhookCredentialEntity, workflowEntity } from '../../../dev/harness/n8n';
+import { IS_N8N_1, N8N_VERSION, NODE_TYPE, createUserFolder, nodeOutput, webhookCredentialEntity } from '../../../dev/harness/n8n';
 import type { CliResult, ExecutedRun, N8nUserFolder, WorkflowNode } from '../../../dev/harness/n8n';
+import { AGENT, AGENT_VERSION, CHAT_MODEL, agentWorkflowEntity, fromAIExpression as fromAI, openAiCredentialEntity } from '../../../dev/harness/agentWorkflow';
 import type { ChatCompletionRequest, OpenAiEmulator, RecordedModelRequest, ScriptedReply } from '../../../dev/emulator/openai';
 import { messageText, startOpenAiEmulator } from '../../../dev/emulator/openai';
 
@@ -19,15 +20,7 @@ const OPENAI = { id: 'openaiemulated01', name: 'OpenAI (emulated)' };
 const API_KEY = 'sk-emulated-0123456789abcdef';
 const MODEL = 'emulated-chat-model';
 
-const AGENT = 'AI Agent';
-/** The newest AI Agent each line has: n8n 1.123 has it up to 3, 2.41 up to 3.1. */
-const AGENT_VERSION = IS_N8N_1 ? 3 : 3.1;
-const CHAT_MODEL = 'OpenAI Chat Model';
 const TOOL = 'Pay System Invoice Settings';
-
-// What the editor writes for "Let the model define this parameter" (the description left empty): the key
-// comes from the parameter's display name.
-const fromAI = (key: string, type: 'number' | 'string') => `={{ /*n8n-auto-generated-fromAI-override*/ $fromAI('${key}', \`\`, '${type}') }}`;
 
 const METHOD = 'sale.paysystem.settings.invoice.get';
 const PAYMENT_METHOD = 'sale.paysystem.settings.payment.get';
@@ -253,37 +246,17 @@ function scriptedReply(request: ChatCompletionRequest): ScriptedReply {
 	return { toolCalls: scenario.calls.map(({ id, args }) => ({ id, name: toolName, arguments: args })) };
 }
 
-/** Manual Trigger -> AI Agent (prompt defined on the node) with the chat model and the tool attached, as the editor saves them. */
+/** Manual Trigger -> AI Agent with the chat model and the node as its tool. */
 function agentWorkflow(scenario: Scenario) {
-	const nodes: WorkflowNode[] = [
-		manualTriggerNode(),
-		{ name: AGENT, type: '@n8n/n8n-nodes-langchain.agent', typeVersion: AGENT_VERSION, parameters: { promptType: 'define', text: scenario.prompt, options: {} } },
-		{
-			name: CHAT_MODEL,
-			type: '@n8n/n8n-nodes-langchain.lmChatOpenAi',
-			typeVersion: 1.3,
-			// "Use Responses API" is on by default in 1.3 (POST /responses); an OpenAI-compatible server speaks Chat Completions.
-			parameters: { model: { __rl: true, mode: 'id', value: MODEL }, responsesApiEnabled: false, options: {} },
-			credentials: { openAiApi: OPENAI },
-		},
-		{
-			name: TOOL,
-			type: `${NODE_TYPE}Tool`,
-			typeVersion: 1,
-			parameters: toolOf(scenario).parameters,
-			credentials: { bitrix24WebhookApi: WEBHOOK },
-			...(scenario.onError ? { onError: scenario.onError } : {}),
-		},
-	];
-	const workflow = workflowEntity({ id: scenario.workflowId, name: `Agent with the pay system tool: ${scenario.title}`, nodes, connections: [['Start', AGENT]] });
-	return {
-		...workflow,
-		connections: {
-			...workflow.connections,
-			[CHAT_MODEL]: { ai_languageModel: [[{ node: AGENT, type: 'ai_languageModel', index: 0 }]] },
-			[TOOL]: { ai_tool: [[{ node: AGENT, type: 'ai_tool', index: 0 }]] },
-		},
+	const tool: WorkflowNode = {
+		name: TOOL,
+		type: `${NODE_TYPE}Tool`,
+		typeVersion: 1,
+		parameters: toolOf(scenario).parameters,
+		credentials: { bitrix24WebhookApi: WEBHOOK },
+		...(scenario.onError ? { onError: scenario.onError } : {}),
 	};
+	return agentWorkflowEntity({ id: scenario.workflowId, name: `Agent with the pay system tool: ${scenario.title}`, prompt: scenario.prompt, model: MODEL, openAi: OPENAI, tool });
 }
 
 interface ScenarioRun {
@@ -320,7 +293,7 @@ describe(`The node as a tool of n8n ${N8N_VERSION}'s AI Agent ${AGENT_VERSION} w
 		n8n = createUserFolder();
 		await n8n.importCredentials([
 			webhookCredentialEntity(WEBHOOK, portal.webhookUrl),
-			{ ...OPENAI, type: 'openAiApi', data: { apiKey: API_KEY, organizationId: '', url: model.baseUrl, header: false } },
+			openAiCredentialEntity(OPENAI, API_KEY, model.baseUrl),
 		]);
 		await n8n.importWorkflows(SCENARIOS.map(agentWorkflow));
 		for (const scenario of SCENARIOS) {
