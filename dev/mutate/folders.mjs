@@ -56,7 +56,7 @@ export const FOLDERS = {
 	},
 	node: {
 		mutate: ['nodes/PaySystemInvoiceSettings/**/*.ts'],
-		tests: [...unit('getOperation', 'nodeDescription', 'editorTexts'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor')],
+		tests: [...unit('getOperation', 'listSearch', 'nodeDescription', 'editorTexts'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor')],
 		staticTests: unit('getOperation', 'nodeDescription', 'editorTexts'),
 	},
 };
