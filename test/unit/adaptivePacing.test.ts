@@ -59,7 +59,8 @@ describe('Adaptive pacing: the rate falls on refusals and comes back while answe
 	it('paces nothing for a portal without a limit, and counts no rate', () => {
 		const pace = new PortalPace(null);
 		pace.refused(pace.reserve(NOW).ticket, NOW);
-		expect([pace.reserve(NOW).waitMs, pace.recovering]).toEqual([0, false]);
+		pace.answered(NOW + 1_000);
+		expect([pace.reserve(NOW).waitMs, pace.recovering, pace.rate]).toEqual([0, false, 0]);
 	});
 
 	it('is one state per portal in a registry, kept while the portal is recovering', () => {
