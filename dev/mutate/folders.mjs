@@ -46,7 +46,7 @@ export const FOLDERS = {
 	},
 	run: {
 		mutate: ['nodes/shared/bitrix24/run/**/*.ts'],
-		tests: [...unit('getOperation', 'itemInput', 'options', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'), ...engine('validation', 'outputModes', 'errorOutput', 'stopMessage', 'batching')],
+		tests: [...unit('getOperation', 'itemInput', 'runner', 'options', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'), ...engine('validation', 'outputModes', 'errorOutput', 'stopMessage', 'batching')],
 		staticTests: unit('getOperation', 'itemInput', 'options', 'nodeDescription', 'editorTexts', 'retryPolicy', 'adaptivePacing'),
 	},
 	credentials: {
@@ -56,7 +56,7 @@ export const FOLDERS = {
 	},
 	node: {
 		mutate: ['nodes/PaySystemInvoiceSettings/**/*.ts'],
-		tests: [...unit('getOperation', 'nodeDescription', 'editorTexts'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor')],
+		tests: [...unit('getOperation', 'listSearch', 'nodeDescription', 'editorTexts'), ...engine('outputModes', 'payments', 'crmItemPayments', 'validation', 'editor')],
 		staticTests: unit('getOperation', 'nodeDescription', 'editorTexts'),
 	},
 	paySystemNode: {

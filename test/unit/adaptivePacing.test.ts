@@ -22,6 +22,15 @@ describe('Adaptive pacing: the rate falls on refusals and comes back while answe
 		expect(pace.rate).toBe(0.5);
 	});
 
+	it('takes a request sent at the very moment of a cut for one sent after it: its refusal halves the rate again', () => {
+		const pace = new PortalPace(STANDARD);
+		pace.refused({ sentAt: NOW }, NOW + 100);
+		pace.refused({ sentAt: NOW + 99 }, NOW + 150);
+		expect(pace.rate).toBe(1);
+		pace.refused({ sentAt: NOW + 100 }, NOW + 200);
+		expect(pace.rate).toBe(0.5);
+	});
+
 	it('never falls below its floor, a twentieth of the preset', () => {
 		const pace = new PortalPace(STANDARD);
 		for (let index = 0; index < 20; index++) pace.refused({ sentAt: NOW + index }, NOW + index);
@@ -50,7 +59,8 @@ describe('Adaptive pacing: the rate falls on refusals and comes back while answe
 	it('paces nothing for a portal without a limit, and counts no rate', () => {
 		const pace = new PortalPace(null);
 		pace.refused(pace.reserve(NOW).ticket, NOW);
-		expect([pace.reserve(NOW).waitMs, pace.recovering]).toEqual([0, false]);
+		pace.answered(NOW + 1_000);
+		expect([pace.reserve(NOW).waitMs, pace.recovering, pace.rate]).toEqual([0, false, 0]);
 	});
 
 	it('is one state per portal in a registry, kept while the portal is recovering', () => {

@@ -36,6 +36,11 @@ describe('bitrix24WebhookApi', () => {
 		for (const url of ['https://other.example/batch.json', 'http://127.0.0.1:8080/batch.json', 'HTTPS://other.example/x']) {
 			expect(await authenticate(credentials, { url })).toEqual({ url });
 		}
+		// Only a URL that starts with a scheme is absolute: one that merely holds an address further on is relative.
+		expect(await authenticate(credentials, { url: 'crm.item.get.json?next=https://other.example/' })).toEqual({
+			url: 'crm.item.get.json?next=https://other.example/',
+			baseURL: 'https://portal.example.com/rest/1/abcdefgh/',
+		});
 		await expect(authenticate({ webhookUrl: 'http://portal.example.com/rest/1/abcdefgh/', allowInsecureHttp: false }, { url: 'batch.json' })).rejects.toThrow(
 			'The webhook URL uses http:// to portal.example.com, which would send the secret unencrypted. Use https://, or turn on "Allow Insecure HTTP" in the credential if the portal is on a network you trust.',
 		);

@@ -22,6 +22,19 @@ function planGet(parameters: INodeParameters): Step {
 	return operation.plan(new ItemInput(context, 3, parameterReader(context), operation.ids));
 }
 
+/** The get operation's first step for an item whose expression in each of `failing` fails with "Referenced node is unexecuted". */
+function planGetFailing(parameters: INodeParameters, failing: string[]): Step {
+	const context = {
+		getNode: () => ({ parameters }),
+		getNodeParameter: (name: string, _itemIndex: number, fallback: unknown, options?: { extractValue?: boolean }) => {
+			if (failing.includes(name)) throw new Error('Referenced node is unexecuted');
+			const value = parameters[name] ?? fallback;
+			return options?.extractValue === true && typeof value === 'object' && value !== null ? (value as IDataObject).value : value;
+		},
+	} as unknown as IExecuteFunctions;
+	return operation.plan(new ItemInput(context, 0, parameterReader(context), operation.ids));
+}
+
 const byId = (outputMode = 'settings'): INodeParameters => ({
 	invoiceId: 10,
 	paySystemBy: 'id',
@@ -132,6 +145,18 @@ describe('bxRestHandler: trimmed text of 1 to 255 characters without line breaks
 		['a lone low surrogate', '\udc00card', 'REST Handler Code must be valid Unicode text; got "\\udc00card"'],
 	])('%s is refused', (_label, value, problem) => {
 		expect(checkHandlerCode(value)).toEqual({ problem });
+	});
+});
+
+describe('A refused value names its field as the editor shows it (INVALID_PARAMETER)', () => {
+	it.each<[string, INodeParameters, string[], string]>([
+		['Pay System By, whose expression fails', byId(), ['paySystemBy'], 'Pay System By could not be read: Referenced node is unexecuted'],
+		['Pay System ID, whose expression fails', byId(), ['paySystemId'], 'Pay System ID could not be read: Referenced node is unexecuted'],
+		['Pay System ID, not a number', { ...byId(), paySystemId: { __rl: true, mode: 'id', value: 'card' } }, [], 'Pay System ID must be a whole number from 1 to 2147483647; got "card"'],
+		['REST Handler Code, whose expression fails', byHandlerCode('card'), ['bxRestHandler'], 'REST Handler Code could not be read: Referenced node is unexecuted'],
+		['Output, whose expression fails', byId(), ['options'], 'Options could not be read: Referenced node is unexecuted'],
+	])('%s', (_case, parameters, failing, problem) => {
+		expect(() => planGetFailing(parameters, failing)).toThrow(problem);
 	});
 });
 

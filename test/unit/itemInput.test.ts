@@ -64,12 +64,18 @@ function contextOf(parameters: INodeParameters, throwing: string[] = []) {
 
 describe('ItemInput', () => {
 	it('reads a fixed parameter once per run, and one with an expression for every item', () => {
-		const { context, reads } = contextOf({ fixed: 5, nested: { value: '={{ $json.id }}' }, mapped: '={{ $json.id }}' });
+		const { context, reads } = contextOf({
+			fixed: 5,
+			nested: { mode: 'id', value: '={{ $json.id }}' },
+			mapped: '={{ $json.id }}',
+			list: ['fixed', '={{ $json.id }}'],
+			fixedList: ['a', 'b'],
+		});
 		const read = parameterReader(context);
 		for (const itemIndex of [0, 1, 2]) {
-			for (const name of ['fixed', 'nested', 'mapped']) read(name, itemIndex, null);
+			for (const name of ['fixed', 'nested', 'mapped', 'list', 'fixedList']) read(name, itemIndex, null);
 		}
-		expect(reads).toEqual(['fixed', 'nested', 'mapped', 'nested', 'mapped', 'nested', 'mapped']);
+		expect(reads).toEqual(['fixed', 'nested', 'mapped', 'list', 'fixedList', 'nested', 'mapped', 'list', 'nested', 'mapped', 'list']);
 	});
 
 	it('refuses an option outside its values, naming them', () => {

@@ -42,6 +42,13 @@ describe('Which readings count', () => {
 		expect(budgets.readyAt(PORTAL, calls(50), NOW)).toBe(RESET + RESET_MARGIN_MS);
 	});
 
+	it('takes a reading whose finish is 0 as one without a finish: it is not older than the last', () => {
+		const budgets = new OperatingBudgets();
+		budgets.noteAnswered(PORTAL, METHOD, { ...NEAR, finish: unix(NOW) });
+		budgets.noteAnswered(PORTAL, METHOD, { ...NEAR, operating: 100, finish: 0 });
+		expect(budgets.readyAt(PORTAL, calls(50), NOW)).toBe(NOW);
+	});
+
 	it('learns no clock from an answer without a finish, or with 0', () => {
 		const budgets = new OperatingBudgets();
 		budgets.noteClock(PORTAL, { finish: unix(NOW + 5_000) }, NOW);
@@ -121,6 +128,32 @@ describe('A refusal: the budget it teaches, and how long the method waits', () =
 		expect(budgets.readyAt(PORTAL, calls(50), RESET + 100)).toBe(RESET + RESET_MARGIN_MS);
 	});
 
+	it('a refusal naming a reset moment of 0 names none: the method waits 10 s', () => {
+		const budgets = new OperatingBudgets();
+		budgets.noteRefused(PORTAL, METHOD, { operating: 480.5, operating_reset_at: 0 }, NOW);
+		expect(budgets.readyAt(PORTAL, calls(1), NOW)).toBe(NOW + 10_000 + RESET_MARGIN_MS);
+	});
+
+	it('a refusal after a reading of 0 s used teaches no budget, and holds the method until the reset that reading named', () => {
+		const budgets = new OperatingBudgets();
+		budgets.noteAnswered(PORTAL, METHOD, { operating: 0, operating_reset_at: unix(RESET), processing: 0.4 });
+		budgets.noteRefused(PORTAL, METHOD, undefined, NOW);
+		// 10 s, then (the reading being full) until the reset; from there on the published budget holds.
+		expect(budgets.readyAt(PORTAL, calls(1), NOW)).toBe(NOW + 10_000 + RESET_MARGIN_MS);
+		expect(budgets.readyAt(PORTAL, calls(1), NOW + 10_000 + RESET_MARGIN_MS)).toBe(RESET + RESET_MARGIN_MS);
+		budgets.noteAnswered(PORTAL, METHOD, { operating: 0.5, operating_reset_at: unix(RESET + 600_000), processing: 0.4 });
+		expect(budgets.readyAt(PORTAL, calls(1), RESET + RESET_MARGIN_MS)).toBe(RESET + RESET_MARGIN_MS);
+	});
+
+	it('calls that reach a learned budget exactly fit it', () => {
+		const budgets = new OperatingBudgets();
+		budgets.noteAnswered(PORTAL, METHOD, { operating: 1, operating_reset_at: unix(NOW + 1_000), processing: 0.5 });
+		// A budget of 470 s, and a call of 0.5 s.
+		budgets.noteRefused(PORTAL, METHOD, { operating: 470.5, operating_reset_at: unix(NOW + 1_000) }, NOW);
+		budgets.noteAnswered(PORTAL, METHOD, { operating: 470 + 1e-6 - 0.5, operating_reset_at: unix(RESET), processing: 0.5 });
+		expect([budgets.readyAt(PORTAL, calls(1), NOW + 2_000), budgets.readyAt(PORTAL, calls(2), NOW + 2_000)]).toEqual([NOW + 2_000, RESET + RESET_MARGIN_MS]);
+	});
+
 	it('a refusal whose last reading resets right now waits the full 10 s', () => {
 		const budgets = new OperatingBudgets();
 		budgets.noteAnswered(PORTAL, METHOD, { operating: 2, operating_reset_at: unix(NOW), processing: 0.01 });
@@ -136,5 +169,13 @@ describe('clear', () => {
 		budgets.clear();
 		expect(budgets.readyAt(PORTAL, calls(50), NOW)).toBe(NOW);
 		expect(budgets.near(PORTAL, 50, 3)).toBe(false);
+	});
+
+	it('forgets the portal\'s clock: a later reset moment is read on this process\'s clock', () => {
+		const budgets = new OperatingBudgets();
+		budgets.noteClock(PORTAL, { finish: unix(NOW + 5_000) }, NOW);
+		budgets.clear();
+		budgets.noteRefused(PORTAL, METHOD, { operating: 480.5, operating_reset_at: unix(NOW + 60_000) }, NOW);
+		expect(budgets.readyAt(PORTAL, calls(1), NOW)).toBe(NOW + 60_000 + RESET_MARGIN_MS);
 	});
 });

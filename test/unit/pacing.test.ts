@@ -53,7 +53,10 @@ describe('The presets are the portal limits of docs/contract.md#pacing', () => {
 		['none', null],
 		['unknown', { drainPerSecond: 2, burst: 50 }],
 		[undefined, { drainPerSecond: 2, burst: 50 }],
-	])('rateLimitOf(%s)', (preset, limit) => {
+		// Only text names a preset: a list that an expression gave, whose text would be "none", is not one.
+		[['none'], { drainPerSecond: 2, burst: 50 }],
+		[['enterprise'], { drainPerSecond: 2, burst: 50 }],
+	])('rateLimitOf(%p)', (preset, limit) => {
 		expect(rateLimitOf(preset)).toEqual(limit);
 	});
 });

@@ -308,3 +308,23 @@ describe('Edges of the waits and of what an answer teaches', () => {
 		await entering;
 	});
 });
+
+describe('A run without pacing (Portal Rate Limit: None)', () => {
+	it('is not paced by the bucket of a run with another preset that still has a request in flight to the same portal', async () => {
+		const buckets = new PortalBuckets();
+		const paced = harness({ buckets });
+		const pass = await paced.limits.enter(CALLS, false, () => '1 of 2 items done');
+		expect(pass.ticket).not.toBeNull();
+		const unpaced = harness({ buckets, rateLimit: null });
+		const own = await unpaced.limits.enter(CALLS, false, () => '1 of 2 items done');
+		expect(own.ticket).toBeNull();
+		expect(unpaced.pauses).toEqual([]);
+		// Its refusal for the rate limit tells nothing of the other run's bucket, which it was not paced by.
+		const refusal: Bitrix24Failure = { errorCode: 'QUERY_LIMIT_EXCEEDED', errorDescription: null, httpCode: 503, message: 'Bitrix24 error QUERY_LIMIT_EXCEEDED' };
+		unpaced.limits.leave(own, { failure: refusal, time: null, calls: [{ method: METHOD, failure: refusal, time: null }] });
+		// The paced run's next request waits its second in the bucket, no more.
+		paced.limits.leave(pass, null);
+		await paced.send(false);
+		expect(paced.pauses).toEqual([1000]);
+	});
+});

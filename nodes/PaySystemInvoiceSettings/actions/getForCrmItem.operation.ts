@@ -133,9 +133,12 @@ function readEverySettings(request: Request, payments: Payment[]): Step {
 		})),
 	);
 	return allSteps(steps, (done) => {
-		const failed = done.findIndex((step) => 'failure' in step);
-		if (failed >= 0) return { ...done[failed], ids: { paymentId: payments[failed].id } };
-		return { items: done.flatMap((step) => ('items' in step ? step.items : [])) };
+		const items: IDataObject[] = [];
+		for (const [index, step] of done.entries()) {
+			if ('failure' in step) return { ...step, ids: { paymentId: payments[index].id } };
+			items.push(...step.items);
+		}
+		return { items };
 	});
 }
 

@@ -70,12 +70,8 @@ export class RunStop {
 	async pause(ms: number): Promise<void> {
 		this.throwIfStopped();
 		if (ms <= 0) return;
-		try {
-			await sleepUnlessCancelled(ms, this.controller.signal);
-		} catch {
-			// The sleep rejects only when the signal fires.
-			throw this.error();
-		}
+		// The sleep rejects only when the signal fires: the check after it throws the error that says why.
+		await sleepUnlessCancelled(ms, this.controller.signal).catch(() => undefined);
 		this.throwIfStopped();
 	}
 }

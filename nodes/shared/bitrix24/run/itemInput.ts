@@ -11,11 +11,10 @@ const CONTROL_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}]/u;
 // Half of a surrogate pair is not text, and no URL or JSON encoding can carry it.
 const LONE_SURROGATE = /\p{Cs}/u;
 
-/** A value as an error message shows it: short, and NaN or Infinity as themselves. */
+/** A value as an error message shows it: short, text quoted as JSON writes it, and NaN or Infinity as themselves. */
 export function describeValue(value: unknown): string {
 	let text: string;
-	if (typeof value === 'string') text = JSON.stringify(value);
-	else if (value === undefined) text = 'nothing';
+	if (value === undefined) text = 'nothing';
 	else if (typeof value === 'number') text = String(value);
 	else {
 		try {
