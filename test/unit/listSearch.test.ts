@@ -1,9 +1,10 @@
-// The searchable lists of the editor (listSearch.ts) with a stand-in client: what each entry shows, and
+// The searchable lists of the editor (the first node's listSearch.ts, the library's fields/listSearch.ts) with a stand-in client: what each entry shows, and
 // what a list the portal answers oddly gives. The lists against the emulated portal are in
 // test/engine/editor.test.ts.
 import type { ILoadOptionsFunctions } from 'n8n-workflow';
 
-import { searchHandlers, searchPaySystems } from '../../nodes/PaySystemInvoiceSettings/listSearch';
+import { searchPaySystems } from '../../nodes/PaySystemInvoiceSettings/listSearch';
+import { searchHandlers } from '../../nodes/shared/bitrix24/fields/listSearch';
 import type { Bitrix24Outcome } from '../../nodes/shared/bitrix24/transport/answers';
 import type { Call } from '../../nodes/shared/bitrix24/transport/calls';
 import { Bitrix24Client } from '../../nodes/shared/bitrix24/transport/client';
