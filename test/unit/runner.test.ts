@@ -35,6 +35,7 @@ function standInClient() {
 	const progressAtRequest: string[] = [];
 	let settings: ClientSettings | undefined;
 	const client = {
+		baseUrl: 'https://example.bitrix24.com/rest/1/',
 		halt: () => undefined,
 		call: async (_call: Call) => {
 			progressAtRequest.push(settings?.progress?.() ?? 'none');
