@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { NODE_CREDENTIALS } from '../shared/bitrix24/credentials/nodeCredentials';
 import { searchHandlers, searchRestPaySystems } from '../shared/bitrix24/fields/listSearch';
 import { BATCH_OFF_HINT } from '../shared/bitrix24/run/options';
 import { runOperation } from '../shared/bitrix24/run/runner';
@@ -20,18 +21,7 @@ export class Bitrix24PaySystem implements INodeType {
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
-		credentials: [
-			{
-				name: 'bitrix24WebhookApi',
-				required: true,
-				displayOptions: { show: { authentication: ['webhook'] } },
-			},
-			{
-				name: 'bitrix24OAuth2Api',
-				required: true,
-				displayOptions: { show: { authentication: ['oAuth2'] } },
-			},
-		],
+		credentials: NODE_CREDENTIALS,
 		properties,
 		hints: [BATCH_OFF_HINT],
 	};

@@ -1,5 +1,6 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { AUTHENTICATION } from '../shared/bitrix24/credentials/nodeCredentials';
 import { optionsCollection } from '../shared/bitrix24/run/options';
 import { RESOURCES } from './resources';
 import { CONFIRM_OPTIONS } from './resources/confirmFields';
@@ -9,17 +10,7 @@ import { operationSelector } from './resources/resource';
 const defaultResource = RESOURCES[0].option.value;
 
 export const properties: INodeProperties[] = [
-	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Webhook', value: 'webhook' },
-			{ name: 'OAuth2', value: 'oAuth2' },
-		],
-		default: 'webhook',
-	},
+	AUTHENTICATION,
 	{
 		displayName:
 			'The webhook or application needs the pay_system scope (and sale to read payments before confirming them, crm for legacy invoices). Handlers, pay systems and their settings can only be managed by a CRM administrator, and only on REST handlers.',

@@ -1,20 +1,11 @@
 import type { INodeProperties } from 'n8n-workflow';
 
+import { AUTHENTICATION } from '../shared/bitrix24/credentials/nodeCredentials';
 import { optionsCollection } from '../shared/bitrix24/run/options';
 import { OPERATIONS } from './actions/operations';
 
 export const properties: INodeProperties[] = [
-	{
-		displayName: 'Authentication',
-		name: 'authentication',
-		type: 'options',
-		noDataExpression: true,
-		options: [
-			{ name: 'Webhook', value: 'webhook' },
-			{ name: 'OAuth2', value: 'oAuth2' },
-		],
-		default: 'webhook',
-	},
+	AUTHENTICATION,
 	{
 		displayName:
 			'The webhook or application needs the pay_system scope, and crm as well to read the payments of smart invoices and deals. Without them calls fail with insufficient_scope.',

@@ -1,4 +1,4 @@
-/** Fields several resources of the node share: the payer type, a pay system, a handler ID and a JSON settings object. */
+/** Fields several resources of the node share: a name, the payer type, a pay system, a handler ID, a JSON settings object and the fields an update changes. */
 import type { IDisplayOptions, INodeProperties } from 'n8n-workflow';
 
 import { paySystemLocator, wholeIdField } from '../../shared/bitrix24/fields/fields';
@@ -49,4 +49,14 @@ export function settingsField(show: IDisplayOptions['show'] | undefined, descrip
 		...(show === undefined ? {} : { displayOptions: { show } }),
 		description,
 	};
+}
+
+/** The NAME a record is created with. */
+export function nameField(show: IDisplayOptions['show'], description: string): INodeProperties {
+	return { displayName: 'Name', name: 'name', type: 'string', required: true, default: '', displayOptions: { show }, description };
+}
+
+/** The fields an update changes (`updateFields`), each optional: only those added are sent. */
+export function updateFieldsCollection(show: IDisplayOptions['show'], options: INodeProperties[]): INodeProperties {
+	return { displayName: 'Update Fields', name: 'updateFields', type: 'collection', placeholder: 'Add Field', default: {}, displayOptions: { show }, options };
 }

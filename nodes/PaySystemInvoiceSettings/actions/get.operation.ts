@@ -2,7 +2,7 @@ import type { IDataObject, INodeProperties } from 'n8n-workflow';
 
 import type { ItemInput } from '../../shared/bitrix24/run/itemInput';
 import { REST_METHODS } from '../../shared/bitrix24/transport/methods';
-import { handlerLocator, operationOption, paySystemLocator, wholeIdField } from '../../shared/bitrix24/fields/fields';
+import { handlerLocator, operationOption, paySystemByField, paySystemLocator, wholeIdField } from '../../shared/bitrix24/fields/fields';
 import type { OutputMode } from './settings';
 import { outputModeOf, toOutput } from './settings';
 import { singleIdOperation } from '../../shared/bitrix24/run/operation';
@@ -35,26 +35,7 @@ export const fields: INodeProperties[] = [
 		description: 'ID of the legacy CRM invoice, a whole number of 1 or more (an expression may give a number or numeric text)',
 		hint: 'Usually mapped from the input, e.g. {{ $json.invoiceId }}. Anything that is not a whole number of 1 or more fails that item without a request.',
 	}),
-	{
-		displayName: 'Pay System By',
-		name: 'paySystemBy',
-		type: 'options',
-		options: [
-			{
-				name: 'ID',
-				value: 'id',
-				description: 'Use the pay system with this ID',
-			},
-			{
-				name: 'REST Handler Code',
-				value: 'handler',
-				description: 'Use the first pay system that runs this REST handler',
-			},
-		],
-		default: 'id',
-		displayOptions: { show: { operation: [OPERATION] } },
-		description: 'How to choose the pay system whose settings are read',
-	},
+	paySystemByField({ operation: [OPERATION] }, 'How to choose the pay system whose settings are read'),
 	paySystemLocator({ operation: [OPERATION], paySystemBy: ['id'] }),
 	handlerLocator({ operation: [OPERATION], paySystemBy: ['handler'] }, 'The REST handler (BX_REST_HANDLER); the first pay system using it is read'),
 ];

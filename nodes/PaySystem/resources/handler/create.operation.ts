@@ -5,7 +5,7 @@ import type { ItemInput } from '../../../shared/bitrix24/run/itemInput';
 import type { Operation, Step } from '../../../shared/bitrix24/run/operation';
 import { readNewId } from '../../../shared/bitrix24/run/results';
 import { REST_METHODS } from '../../../shared/bitrix24/transport/methods';
-import { settingsField } from '../fields';
+import { nameField, settingsField } from '../fields';
 
 /**
  * Handler > Create (`handler` / `create`): registers a REST pay system handler through
@@ -18,15 +18,7 @@ const SHOW = { resource: ['handler'], operation: ['create'] };
 export const option = operationOption('Create', 'create', 'Register a REST pay system handler', 'Create a REST handler');
 
 export const fields: INodeProperties[] = [
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: { show: SHOW },
-		description: 'The handler\'s name, as Bitrix24 lists it when a pay system is set up (NAME)',
-	},
+	nameField(SHOW, 'The handler\'s name, as Bitrix24 lists it when a pay system is set up (NAME)'),
 	{
 		displayName: 'Code',
 		name: 'code',

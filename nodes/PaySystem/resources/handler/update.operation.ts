@@ -6,7 +6,7 @@ import type { Step } from '../../../shared/bitrix24/run/operation';
 import { singleIdOperation } from '../../../shared/bitrix24/run/operation';
 import { readSuccess } from '../../../shared/bitrix24/run/results';
 import { REST_METHODS } from '../../../shared/bitrix24/transport/methods';
-import { handlerIdField, settingsField } from '../fields';
+import { handlerIdField, settingsField, updateFieldsCollection } from '../fields';
 
 /**
  * Handler > Update (`handler` / `update`): changes the fields given of a REST handler through
@@ -20,27 +20,19 @@ export const option = operationOption('Update', 'update', 'Change a REST pay sys
 
 export const fields: INodeProperties[] = [
 	handlerIdField(SHOW, 'ID of the REST handler to change (ID)'),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show: SHOW },
-		options: [
-			{ displayName: 'Code', name: 'code', type: 'string', default: '', description: 'A new code for the handler (CODE)' },
-			{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'A new name for the handler (NAME)' },
-			settingsField(undefined, 'New SETTINGS as JSON; they replace the handler\'s settings whole', false),
-			{
-				displayName: 'Sort',
-				name: 'sort',
-				type: 'number',
-				default: 100,
-				typeOptions: { minValue: 0, numberPrecision: 0 },
-				description: 'Where the handler appears in lists (SORT)',
-			},
-		],
-	},
+	updateFieldsCollection(SHOW, [
+		{ displayName: 'Code', name: 'code', type: 'string', default: '', description: 'A new code for the handler (CODE)' },
+		{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'A new name for the handler (NAME)' },
+		settingsField(undefined, 'New SETTINGS as JSON; they replace the handler\'s settings whole', false),
+		{
+			displayName: 'Sort',
+			name: 'sort',
+			type: 'number',
+			default: 100,
+			typeOptions: { minValue: 0, numberPrecision: 0 },
+			description: 'Where the handler appears in lists (SORT)',
+		},
+	]),
 ];
 
 /** The fields to change, as FIELDS names them; at least one. */

@@ -1,7 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import type { NodeOperation } from '../../../shared/bitrix24/fields/fields';
-import { handlerLocator, operationOption, paySystemLocator, wholeIdField } from '../../../shared/bitrix24/fields/fields';
+import { handlerLocator, operationOption, paySystemByField, paySystemLocator, wholeIdField } from '../../../shared/bitrix24/fields/fields';
 import type { ItemInput } from '../../../shared/bitrix24/run/itemInput';
 import { singleIdOperation } from '../../../shared/bitrix24/run/operation';
 import { isRecord } from '../../../shared/bitrix24/transport/answers';
@@ -57,18 +57,7 @@ export const confirm: NodeOperation = {
 			description: 'ID of the legacy CRM invoice (crm.invoice.*) the provider was paid for',
 			hint: 'Usually mapped from the provider\'s callback, e.g. {{ $json.invoiceId }}. Smart invoices are paid through their payments: use Payment > Confirm.',
 		}),
-		{
-			displayName: 'Pay System By',
-			name: 'paySystemBy',
-			type: 'options',
-			options: [
-				{ name: 'ID', value: 'id', description: 'Use the pay system with this ID' },
-				{ name: 'REST Handler Code', value: 'handler', description: 'Use the first pay system that runs this REST handler' },
-			],
-			default: 'id',
-			displayOptions: { show: SHOW },
-			description: 'How to choose the pay system the invoice is confirmed through',
-		},
+		paySystemByField(SHOW, 'How to choose the pay system the invoice is confirmed through'),
 		paySystemLocator({ ...SHOW, paySystemBy: ['id'] }, undefined, 'The pay system the invoice is confirmed through (PAY_SYSTEM_ID)'),
 		handlerLocator({ ...SHOW, paySystemBy: ['handler'] }, 'The REST handler (BX_REST_HANDLER); the first pay system using it confirms the invoice'),
 		...reportedFields(SHOW, 'invoice'),

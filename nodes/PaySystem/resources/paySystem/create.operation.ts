@@ -5,7 +5,7 @@ import type { ItemInput } from '../../../shared/bitrix24/run/itemInput';
 import type { Operation, Step } from '../../../shared/bitrix24/run/operation';
 import { readNewId } from '../../../shared/bitrix24/run/results';
 import { REST_METHODS } from '../../../shared/bitrix24/transport/methods';
-import { personTypeField, settingsField } from '../fields';
+import { nameField, personTypeField, settingsField } from '../fields';
 
 /**
  * Pay System > Create (`paySystem` / `create`): adds a pay system on a REST handler through
@@ -21,15 +21,7 @@ export const ENTITY_REGISTRY_TYPES = ['ORDER', 'CRM_INVOICE', 'CRM_QUOTE'] as co
 export const option = operationOption('Create', 'create', 'Add a pay system on a REST handler', 'Create a pay system');
 
 export const fields: INodeProperties[] = [
-	{
-		displayName: 'Name',
-		name: 'name',
-		type: 'string',
-		required: true,
-		default: '',
-		displayOptions: { show: SHOW },
-		description: 'The pay system\'s name, as buyers see it (NAME)',
-	},
+	nameField(SHOW, 'The pay system\'s name, as buyers see it (NAME)'),
 	personTypeField(SHOW, 1, 'The payer type the pay system serves (PERSON_TYPE_ID); it must exist for the Entity Registry Type'),
 	handlerLocator(SHOW, 'The REST handler the pay system runs on (BX_REST_HANDLER)'),
 	{

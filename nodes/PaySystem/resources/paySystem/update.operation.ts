@@ -6,7 +6,7 @@ import type { Step } from '../../../shared/bitrix24/run/operation';
 import { singleIdOperation } from '../../../shared/bitrix24/run/operation';
 import { readSuccess } from '../../../shared/bitrix24/run/results';
 import { REST_METHODS } from '../../../shared/bitrix24/transport/methods';
-import { paySystemField, personTypeField } from '../fields';
+import { paySystemField, personTypeField, updateFieldsCollection } from '../fields';
 
 /**
  * Pay System > Update (`paySystem` / `update`): changes a pay system through `sale.paysystem.update`
@@ -23,19 +23,11 @@ export const fields: INodeProperties[] = [
 	paySystemField(SHOW, 'The pay system to change (ID)'),
 	handlerLocator(SHOW, 'The REST handler the pay system runs on (BX_REST_HANDLER); the portal needs it on every update'),
 	personTypeField(SHOW, 1, 'The payer type the pay system serves (PERSON_TYPE_ID); the portal needs it on every update'),
-	{
-		displayName: 'Update Fields',
-		name: 'updateFields',
-		type: 'collection',
-		placeholder: 'Add Field',
-		default: {},
-		displayOptions: { show: SHOW },
-		options: [
-			{ displayName: 'Active', name: 'active', type: 'boolean', default: true, description: 'Whether buyers can choose the pay system (ACTIVE)' },
-			{ displayName: 'Description', name: 'description', type: 'string', default: '', description: 'What buyers read about the pay system (DESCRIPTION)' },
-			{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'A new name for the pay system (NAME)' },
-		],
-	},
+	updateFieldsCollection(SHOW, [
+		{ displayName: 'Active', name: 'active', type: 'boolean', default: true, description: 'Whether buyers can choose the pay system (ACTIVE)' },
+		{ displayName: 'Description', name: 'description', type: 'string', default: '', description: 'What buyers read about the pay system (DESCRIPTION)' },
+		{ displayName: 'Name', name: 'name', type: 'string', default: '', description: 'A new name for the pay system (NAME)' },
+	]),
 ];
 
 function plan(input: ItemInput): Step {

@@ -112,3 +112,19 @@ export function handlerLocator(show: IDisplayOptions['show'], description: strin
 		typed: { displayName: 'By Code', name: 'code', placeholder: 'e.g. resthandlercard' },
 	});
 }
+
+/** How an operation finds its pay system (`paySystemBy`): by ID, or by the REST handler it runs on. */
+export function paySystemByField(show: IDisplayOptions['show'], description: string): INodeProperties {
+	return {
+		displayName: 'Pay System By',
+		name: 'paySystemBy',
+		type: 'options',
+		options: [
+			{ name: 'ID', value: 'id', description: 'Use the pay system with this ID' },
+			{ name: 'REST Handler Code', value: 'handler', description: 'Use the first pay system that runs this REST handler' },
+		],
+		default: 'id',
+		displayOptions: { show },
+		description,
+	};
+}
