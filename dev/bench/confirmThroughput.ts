@@ -7,8 +7,10 @@ import { BATCH_LIMIT } from '../../nodes/shared/bitrix24/transport/calls';
 import type { Row } from '../harness/table';
 import { formatCount, formatDuration, formatRate, formatRatio, formatTable } from '../harness/table';
 import { CONFIRM_PAY_SYSTEM_ID, checkedFloor } from './confirmPayments';
+import { bucketFloor } from './floors';
 import type { PathName } from './protocol';
 import { PATH_LABELS } from './protocol';
+import { STANDARD_PORTAL_LIMITS } from './runner';
 import type { ThroughputCell } from './throughput';
 import { WARM_UP_ITEMS, cellModeFor, pacingMs, startUpLine, unmeasuredNote } from './throughput';
 
@@ -73,6 +75,17 @@ function ratioLine(cells: ThroughputCell[]): string {
 	return `Naive wall / node time, batch on: ${parts.length > 0 ? parts.join(', ') : 'not measured'} (target >= ${TARGET_RATIO}×)`;
 }
 
+/** The most the portal's bucket alone lets the ratio be, where the node's requests outgrow the burst. */
+function capLine(cells: ThroughputCell[]): string | null {
+	const parts = [...new Set(cells.map((cell) => cell.request.n))].flatMap((n) => {
+		const node = bucketFloor(requestFloor('node-batch', n), STANDARD_PORTAL_LIMITS);
+		const naive = bucketFloor(requestFloor('naive', n), STANDARD_PORTAL_LIMITS);
+		if (node.ms === 0) return [];
+		return [`N=${formatCount(n)}: ${formatRatio(naive.ms / node.ms)} (naive >= ${formatDuration(naive.ms)}, node >= ${formatDuration(node.ms)}: ${node.how})`];
+	});
+	return parts.length === 0 ? null : `The bucket alone caps that ratio at ${parts.join(', ')}`;
+}
+
 export function formatConfirmThroughput(cells: ThroughputCell[]): string {
 	const lines = [
 		'payment / confirm at the standard limits (2 requests/s, burst 50)',
@@ -90,7 +103,8 @@ export function formatConfirmThroughput(cells: ThroughputCell[]): string {
 		'wall', 'node time', 'items/s', 'error items', 'payments wrong',
 	];
 	const rightAligned = new Set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-	lines.push('', formatTable(headers, cells.map(rowOf), rightAligned), '', ratioLine(cells), startUpLine(cells, PATHS));
+	const cap = capLine(cells);
+	lines.push('', formatTable(headers, cells.map(rowOf), rightAligned), '', ratioLine(cells), ...(cap === null ? [] : [cap]), startUpLine(cells, PATHS));
 	return lines.join('\n');
 }
 
