@@ -1,7 +1,8 @@
 /**
- * `npm run bench [-- --full | --quick] [--workload invoice|crm-item|shared]`: the node's throughput
+ * `npm run bench [-- --full | --quick] [--workload invoice|crm-item|confirm|shared]`: the node's throughput
  * against a rate-limited emulated portal, beside batch off and a naive per-call client, for `get`
- * (invoices) and `getForCrmItem` (smart invoices), its overhead over plain HTTP (with the invoice
+ * (invoices) and `getForCrmItem` (smart invoices), the Pay System node's checked payment / confirm
+ * beside one unchecked pay.payment call per item (`confirm`), its overhead over plain HTTP (with the invoice
  * workload), and one portal's limits shared by runs in separate processes (`shared`).
  * Prints figures and asserts nothing about time; exits non-zero only when a run returned wrong
  * results, sent more requests than it must, or failed.
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { formatDuration } from '../harness/table';
+import { confirmThroughputIsCorrect, formatConfirmThroughput, planConfirmThroughput } from './confirmThroughput';
 import { crmThroughputIsCorrect, formatCrmThroughput, planCrmThroughput } from './crmThroughput';
 import type { OverheadPlan, OverheadRow } from './overhead';
 import { formatOverhead, overheadIsCorrect, planOverhead, runOverhead } from './overhead';
@@ -64,7 +66,8 @@ async function main(): Promise<void> {
 
 	const invoiceCells: ThroughputCell[] = workloads.includes('invoice') ? planThroughput(flags) : [];
 	const crmCells: ThroughputCell[] = workloads.includes('crm-item') ? planCrmThroughput(flags) : [];
-	const cells = [...invoiceCells, ...crmCells];
+	const confirmCells: ThroughputCell[] = workloads.includes('confirm') ? planConfirmThroughput(flags) : [];
+	const cells = [...invoiceCells, ...crmCells, ...confirmCells];
 	const background = Promise.all(cells.filter((cell) => cell.mode === 'background').map((cell) => runCell(cell, log)));
 	for (const cell of cells.filter((each) => each.mode === 'foreground')) await runCell(cell, log);
 	const overheadPlan: OverheadPlan | null = workloads.includes('invoice') ? planOverhead(flags) : null;
@@ -77,6 +80,7 @@ async function main(): Promise<void> {
 	const report: string[] = [];
 	if (invoiceCells.length > 0) report.push(formatThroughput(invoiceCells), '');
 	if (crmCells.length > 0) report.push(formatCrmThroughput(crmCells), '');
+	if (confirmCells.length > 0) report.push(formatConfirmThroughput(confirmCells), '');
 	if (overheadPlan !== null) report.push(formatOverhead(overheadPlan, overheadRows), '');
 	if (sharedRows.length > 0) report.push(formatShared(sharedRows), '');
 	if (flags.quick) report.push(quickLine(workloads.length > 0, overheadPlan !== null, sharedRows.length > 0), '');
@@ -86,11 +90,11 @@ async function main(): Promise<void> {
 	const resultsFolder = join(__dirname, 'results');
 	mkdirSync(resultsFolder, { recursive: true });
 	const resultsFile = join(resultsFolder, `${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-	const figures = { flags, workloads: parts, throughput: invoiceCells, crmItemThroughput: crmCells, overhead: overheadRows, shared: sharedRows };
+	const figures = { flags, workloads: parts, throughput: invoiceCells, crmItemThroughput: crmCells, confirmThroughput: confirmCells, overhead: overheadRows, shared: sharedRows };
 	writeFileSync(resultsFile, `${JSON.stringify(figures, null, '\t')}\n`);
 	log(`raw figures: ${resultsFile}`);
 
-	if (!throughputIsCorrect(invoiceCells) || !crmThroughputIsCorrect(crmCells) || !overheadIsCorrect(overheadRows) || !sharedIsCorrect(sharedRows)) {
+	if (!throughputIsCorrect(invoiceCells) || !crmThroughputIsCorrect(crmCells) || !confirmThroughputIsCorrect(confirmCells) || !overheadIsCorrect(overheadRows) || !sharedIsCorrect(sharedRows)) {
 		console.error('Some runs failed, returned wrong results or sent more requests than they must: see the error items above.');
 		process.exitCode = 1;
 	}

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import axios from 'axios';
 
 import { EMPTY_BUCKET, RATE_LIMIT_PRESETS, reserveSlot } from '../../nodes/shared/bitrix24/limits/pacing';
+import { PAY_METHOD, callbackFor } from './confirmPayments';
 import { LIST_METHOD, SETTINGS_METHOD, countErrors, expectedSettings } from './crmItems';
 import type { PathOutcome } from './workload';
 import { METHOD, PAY_SYSTEM_ID, isExpectedSettings, withTrailingSlash } from './workload';
@@ -62,4 +63,19 @@ export async function runNaiveCrmItems(webhookUrl: string, entityIds: number[]):
 		}
 	}
 	return { output, itemsOut: output.length, errorItems: countErrors(expectedSettings(entityIds), output) };
+}
+
+/** Confirm as an HTTP Request node would: one sale.paysystem.pay.payment POST per callback, nothing read before or after. */
+export async function runNaiveConfirm(webhookUrl: string, paymentIds: number[]): Promise<PathOutcome> {
+	const post = pacedPoster(webhookUrl);
+	const output: unknown[] = [];
+	let errorItems = 0;
+	for (const paymentId of paymentIds) {
+		const { paySystemId, transactionId, amount, currency } = callbackFor(paymentId);
+		const body = { PAYMENT_ID: paymentId, PAY_SYSTEM_ID: paySystemId, PS_INVOICE_ID: transactionId, PS_SUM: amount, PS_CURRENCY: currency };
+		const response = await post(PAY_METHOD, body);
+		output.push(response.data);
+		if (response.status !== 200 || response.data?.result !== true) errorItems++;
+	}
+	return { output, itemsOut: paymentIds.length - errorItems, errorItems };
 }

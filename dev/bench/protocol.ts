@@ -11,8 +11,11 @@ export const PATH_LABELS: Readonly<Record<PathName, string>> = {
 	'axios-batch': 'axios, batch',
 };
 
-/** What the N items ask for: an invoice's settings each (`get`), or every payment's of a smart invoice (`getForCrmItem`). */
-export const WORKLOADS = ['invoice', 'crm-item'] as const;
+/**
+ * What the N items ask for: an invoice's settings each (`get`), every payment's of a smart invoice
+ * (`getForCrmItem`), or a payment confirmed (the Bitrix24 Pay System node's payment / confirm).
+ */
+export const WORKLOADS = ['invoice', 'crm-item', 'confirm'] as const;
 export type WorkloadName = (typeof WORKLOADS)[number];
 
 /** The URLs hold the webhook code: the environment keeps them out of the process list. */
@@ -39,6 +42,8 @@ export interface ScenarioReport {
 	/** The warm-up's wall time: the first run in the process. */
 	warmUpMs: number | null;
 	wallMs: number;
+	/** The node's own execution time as n8n records it (node paths only): the engine's set-up and the items node left out. */
+	nodeMs?: number;
 	/** Settings the path handed back: one per invoice, or one per payment. */
 	itemsOut: number;
 	/** Expected outputs (per invoice, or per smart invoice and payment) not exactly in place, and extra ones. */

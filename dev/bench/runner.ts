@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { startPortal } from '../emulator/portal';
 import type { PortalOptions } from '../emulator/portal';
 import { PACKAGE_ROOT } from '../harness/package';
+import type { ConfirmCheck } from './confirmPayments';
+import { CONFIRM_PORTAL, checkConfirmed, confirmPaymentIds, seedUnpaid } from './confirmPayments';
 import { CRM_ITEM_PORTAL } from './crmItems';
 import type { ScenarioReport, ScenarioRequest } from './protocol';
 import { PATH_LABELS, WARM_UP_WEBHOOK_URL_ENV, WEBHOOK_URL_ENV, toArgv } from './protocol';
@@ -21,23 +23,31 @@ export interface ScenarioResult {
 	/** HTTP requests the portal received. */
 	requests: number;
 	queryLimitExceeded: number;
+	/** The confirm workload's requests per step and the payments left wrong, read from the portal after the run. */
+	confirm?: ConfirmCheck;
 }
 
 export function describeRequest(request: ScenarioRequest): string {
-	const workload = request.workload === 'crm-item' ? 'getForCrmItem, ' : '';
+	const workload = request.workload === 'crm-item' ? 'getForCrmItem, ' : request.workload === 'confirm' ? 'confirm, ' : '';
 	return `${workload}${PATH_LABELS[request.path]}, N=${request.n.toLocaleString('en-US')}`;
 }
 
 export async function runScenario(request: ScenarioRequest, limits: PortalLimits): Promise<ScenarioResult> {
-	const data = request.workload === 'crm-item' ? CRM_ITEM_PORTAL : {};
+	const confirm = request.workload === 'confirm';
+	const data = request.workload === 'crm-item' ? CRM_ITEM_PORTAL : confirm ? CONFIRM_PORTAL : {};
 	const portal = await startPortal({ ...data, limits });
 	const warmUpPortal = await startPortal({ ...data, limits: null });
+	if (confirm) {
+		seedUnpaid(portal, confirmPaymentIds(request.n));
+		seedUnpaid(warmUpPortal, confirmPaymentIds(request.warmUp ?? 0));
+	}
 	try {
 		const report = await runChild(request, { [WEBHOOK_URL_ENV]: portal.webhookUrl, [WARM_UP_WEBHOOK_URL_ENV]: warmUpPortal.webhookUrl });
 		return {
 			report,
 			requests: portal.requests.length,
 			queryLimitExceeded: portal.requests.filter((entry) => entry.errorCode === 'QUERY_LIMIT_EXCEEDED').length,
+			...(confirm ? { confirm: checkConfirmed(portal, confirmPaymentIds(request.n)) } : {}),
 		};
 	} finally {
 		await Promise.all([portal.stop(), warmUpPortal.stop()]);

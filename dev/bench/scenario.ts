@@ -7,6 +7,7 @@ import type { IDataObject } from 'n8n-workflow';
 import { collectGarbage, heapUsedBytes, peakRssBytes, startHeapPeakSampler } from './memory';
 import type { ScenarioReport, ScenarioRequest } from './protocol';
 import { WARM_UP_WEBHOOK_URL_ENV, WEBHOOK_URL_ENV, fromArgv } from './protocol';
+import { confirmPaymentIds } from './confirmPayments';
 import { smartInvoiceIds } from './crmItems';
 import type { PathOutcome } from './workload';
 import { invoiceIds } from './workload';
@@ -19,14 +20,16 @@ function nodeOptionsOf(request: ScenarioRequest): IDataObject {
 
 type PathRunner = (webhookUrl: string, ids: number[]) => Promise<PathOutcome>;
 
-/** The IDs the N items carry: invoices for `get`, smart invoices for `getForCrmItem`. */
+/** The IDs the N items carry: invoices for `get`, smart invoices for `getForCrmItem`, payments for confirm. */
 function idsOf(request: ScenarioRequest, n: number): number[] {
+	if (request.workload === 'confirm') return confirmPaymentIds(n);
 	return request.workload === 'crm-item' ? smartInvoiceIds(n) : invoiceIds(n);
 }
 
 // Each path is loaded only when asked for, so a plain axios child never carries n8n in its memory.
 async function loadPath(request: ScenarioRequest): Promise<PathRunner> {
 	if (request.workload === 'crm-item') return await loadCrmItemPath(request);
+	if (request.workload === 'confirm') return await loadConfirmPath(request);
 	switch (request.path) {
 		case 'node-batch':
 		case 'node-single': {
@@ -53,6 +56,21 @@ async function loadCrmItemPath(request: ScenarioRequest): Promise<PathRunner> {
 			return (await import('./naive')).runNaiveCrmItems;
 		case 'axios-batch':
 			throw new Error('The crm-item workload has no axios-batch path');
+	}
+}
+
+async function loadConfirmPath(request: ScenarioRequest): Promise<PathRunner> {
+	switch (request.path) {
+		case 'node-batch':
+		case 'node-single': {
+			const { runNodeConfirm } = await import('./nodePath');
+			const options = nodeOptionsOf(request);
+			return async (webhookUrl, ids) => await runNodeConfirm(webhookUrl, ids, options);
+		}
+		case 'naive':
+			return (await import('./naive')).runNaiveConfirm;
+		case 'axios-batch':
+			throw new Error('The confirm workload has no axios-batch path');
 	}
 }
 
@@ -97,6 +115,7 @@ async function main(): Promise<void> {
 		loadMs,
 		warmUpMs,
 		wallMs,
+		...(outcome.nodeMs === undefined ? {} : { nodeMs: outcome.nodeMs }),
 		itemsOut: outcome.itemsOut,
 		// Read after the retained measurement: the output stays reachable until here.
 		errorItems: outcome.errorItems,

@@ -11,6 +11,8 @@ export interface PathOutcome {
 	/** Settings handed back: an output item of the node, a 200 answer of the naive path. */
 	itemsOut: number;
 	errorItems: number;
+	/** The node's own execution time as n8n records it, for a node path. */
+	nodeMs?: number;
 }
 
 /** Invoices from 1001 on: the emulated portal has them all (404 is its one missing invoice), so a correct run has no error item. */
