@@ -41,6 +41,7 @@ const PAY_SYSTEM_SOURCES = [
 const SHARED_SOURCES = [
 	'credentials/credentialForm',
 	'credentials/credentialTest',
+	'credentials/nodeCredentials',
 	'errors/codes',
 	'errors/failures',
 	'errors/redact',

@@ -198,8 +198,8 @@ describe(`Credentials in n8n ${N8N_VERSION} (CLI)`, () => {
 
 		it('no secret in the stored executions (execution_data), in any table, nor in any other file n8n wrote', () => {
 			const secrets = portal.secrets();
-			// The webhook code, the unused no-scope and no-crm codes, the client secret, the first and the refreshed tokens.
-			expect(secrets).toHaveLength(8);
+			// The webhook code, the unused no-scope, no-crm and sales manager codes, the client secret, the first and the refreshed tokens.
+			expect(secrets).toHaveLength(9);
 			const stored = n8n.storedExecutions();
 			expect(stored.map(({ workflowId, status }) => ({ workflowId, status }))).toEqual([
 				{ workflowId: REFRESH_WORKFLOW, status: 'success' },
