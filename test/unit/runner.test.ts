@@ -36,7 +36,7 @@ function standInClient() {
 	let settings: ClientSettings | undefined;
 	const client = {
 		halt: () => undefined,
-		call: async (_call: Call) => {
+		call: async () => {
 			progressAtRequest.push(settings?.progress?.() ?? 'none');
 			return { ok: true, result: {}, time: null, httpCode: 200 };
 		},
