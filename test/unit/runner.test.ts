@@ -37,7 +37,7 @@ function standInClient() {
 	const client = {
 		baseUrl: 'https://example.bitrix24.com/rest/1/',
 		halt: () => undefined,
-		call: async (_call: Call) => {
+		call: async () => {
 			progressAtRequest.push(settings?.progress?.() ?? 'none');
 			return { ok: true, result: {}, time: null, httpCode: 200 };
 		},
