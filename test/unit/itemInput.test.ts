@@ -1,6 +1,6 @@
 // An item's parameters as an operation reads them (run/itemInput.ts): how a refused value is shown in the
 // INVALID_PARAMETER message (docs/contract.md#errors), and which parameters are read once per run.
-import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeParameters, NodeOperationError } from 'n8n-workflow';
 
 import { ItemInput, describeValue, parameterReader, parsePositiveId } from '../../nodes/shared/bitrix24/run/itemInput';
 
@@ -70,12 +70,13 @@ describe('ItemInput', () => {
 			mapped: '={{ $json.id }}',
 			list: ['fixed', '={{ $json.id }}'],
 			fixedList: ['a', 'b'],
+			empty: null,
 		});
 		const read = parameterReader(context);
 		for (const itemIndex of [0, 1, 2]) {
-			for (const name of ['fixed', 'nested', 'mapped', 'list', 'fixedList']) read(name, itemIndex, null);
+			for (const name of ['fixed', 'nested', 'mapped', 'list', 'fixedList', 'empty']) read(name, itemIndex, null);
 		}
-		expect(reads).toEqual(['fixed', 'nested', 'mapped', 'list', 'fixedList', 'nested', 'mapped', 'list', 'nested', 'mapped', 'list']);
+		expect(reads).toEqual(['fixed', 'nested', 'mapped', 'list', 'fixedList', 'empty', 'nested', 'mapped', 'list', 'nested', 'mapped', 'list']);
 	});
 
 	it('refuses an option outside its values, naming them', () => {
@@ -105,9 +106,23 @@ describe('ItemInput', () => {
 		expect(input.ids).toEqual({ invoiceId: 42 });
 	});
 
-	it('tells its own refusals from other errors', () => {
-		const { context } = contextOf({ invoiceId: 'abc' });
+	it('takes an unset resource locator or handler code as empty text, and refuses it', () => {
+		const { context } = contextOf({});
 		const input = new ItemInput(context, 0, parameterReader(context), {});
+		expect(() => input.wholeId('paySystemId', 'Pay System ID', { locator: true })).toThrow('Pay System ID must be a whole number from 1 to 2147483647; got ""');
+		expect(() => input.handlerCode('bxRestHandler', 'REST Handler Code')).toThrow('REST Handler Code must be text of 1 to 255 characters; got ""');
+	});
+
+	it('gives a handler code trimmed, and refuses one the portal could not hold', () => {
+		const { context } = contextOf({ bxRestHandler: ' resthandlercard ', broken: 'a\nb' });
+		const input = new ItemInput(context, 0, parameterReader(context), {});
+		expect(input.handlerCode('bxRestHandler', 'REST Handler Code')).toBe('resthandlercard');
+		expect(() => input.handlerCode('broken', 'REST Handler Code')).toThrow('REST Handler Code must not contain line breaks or other control characters; got "a\\nb"');
+	});
+
+	it('tells its own refusals from other errors, and names the item in them', () => {
+		const { context } = contextOf({ invoiceId: 'abc' });
+		const input = new ItemInput(context, 2, parameterReader(context), {});
 		let refusal: unknown;
 		try {
 			input.wholeId('invoiceId', 'Invoice ID');
@@ -115,6 +130,7 @@ describe('ItemInput', () => {
 			refusal = error;
 		}
 		expect(input.refusalOf(refusal)).toBe('Invoice ID must be a whole number from 1 to 2147483647; got "abc"');
+		expect((refusal as NodeOperationError).context.itemIndex).toBe(2);
 		expect(input.refusalOf(new Error('Invoice ID must be a whole number'))).toBeNull();
 	});
 });

@@ -5,6 +5,7 @@ import type { IDataObject, IExecuteFunctions, INodeParameters } from 'n8n-workfl
 import { NodeOperationError } from 'n8n-workflow';
 
 import type { Operation, Step } from '../../nodes/shared/bitrix24/run/operation';
+import { settle } from '../../nodes/shared/bitrix24/run/operation';
 import { runOperation } from '../../nodes/shared/bitrix24/run/runner';
 import type { BatchOutcome, ClientSettings } from '../../nodes/shared/bitrix24/transport/client';
 import { Bitrix24Client } from '../../nodes/shared/bitrix24/transport/client';
@@ -94,5 +95,33 @@ describe('runOperation', () => {
 		expect(thrown).toBeInstanceOf(NodeOperationError);
 		expect((thrown as NodeOperationError).message).toBe('The operation broke');
 		expect((thrown as NodeOperationError).context.itemIndex).toBe(1);
+	});
+});
+
+describe('settle', () => {
+	it('decides a step that has no calls left by its continuation, given no answers, as often as it takes', () => {
+		const given: unknown[] = [];
+		const step: Step = {
+			calls: [],
+			next: (answers) => {
+				given.push(answers);
+				return {
+					calls: [],
+					next: (more) => {
+						given.push(more);
+						return { items: [{ settled: true }] };
+					},
+				};
+			},
+		};
+		expect(settle(step)).toEqual({ items: [{ settled: true }] });
+		expect(given).toEqual([[], []]);
+	});
+
+	it('leaves a step with calls to make, and a done one, as they are', () => {
+		const withCalls = oneCall(1);
+		expect(settle(withCalls)).toBe(withCalls);
+		const done: Step = { items: [] };
+		expect(settle(done)).toBe(done);
 	});
 });

@@ -30,7 +30,8 @@ export function describeValue(value: unknown): string {
 export function parsePositiveId(value: unknown): number | null {
 	let id: number;
 	if (typeof value === 'number') id = value;
-	else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) id = Number(value.trim());
+	// Number() drops the same surrounding whitespace that \s matches.
+	else if (typeof value === 'string' && /^\s*\d+\s*$/.test(value)) id = Number(value);
 	else return null;
 	return Number.isInteger(id) && id >= 1 && id <= MAX_ID ? id : null;
 }
@@ -57,7 +58,7 @@ export function checkHandlerCode(value: unknown): { code: string } | { problem: 
 /** True when a saved parameter value holds an expression anywhere (a string starting with "="). */
 function holdsExpression(value: unknown): boolean {
 	if (typeof value === 'string') return value.startsWith('=');
-	if (Array.isArray(value)) return value.some(holdsExpression);
+	// A list or an object: its values (a list's are its entries).
 	if (typeof value === 'object' && value !== null) return Object.values(value).some(holdsExpression);
 	return false;
 }
