@@ -2,7 +2,7 @@
 import type { IDataObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 import { NODE_NAME, PAY_SYSTEM_NODE_TYPE, runWorkflow } from '../harness/engine';
-import { byPaySystemId, invoices, resourceLocator, webhookCredentials } from '../harness/fixtures';
+import { byPaySystemId, confirmPayment, invoices, webhookCredentials } from '../harness/fixtures';
 import { callbackFor, confirmedOutput } from './confirmPayments';
 import { countErrors, expectedSettings } from './crmItems';
 import type { PathOutcome } from './workload';
@@ -33,16 +33,7 @@ export async function runNode(webhookUrl: string, ids: number[], options: IDataO
 
 /** The Bitrix24 Pay System node's payment / confirm, Check First on: a provider's callback per item. */
 export async function runNodeConfirm(webhookUrl: string, paymentIds: number[], options: IDataObject): Promise<PathOutcome> {
-	const parameters = {
-		resource: 'payment',
-		operation: 'confirm',
-		paymentId: '={{ $json.paymentId }}',
-		paySystemId: resourceLocator('id', '={{ $json.paySystemId }}'),
-		transactionId: '={{ $json.transactionId }}',
-		amount: '={{ $json.amount }}',
-		currency: '={{ $json.currency }}',
-		options,
-	} as INodeParameters;
+	const parameters = confirmPayment(options);
 	const { output, nodeMs } = await run(webhookUrl, parameters, paymentIds.map(callbackFor), PAY_SYSTEM_NODE_TYPE);
 	const isConfirmed = (index: number, json: unknown) => JSON.stringify(json) === JSON.stringify(confirmedOutput(paymentIds[index]));
 	return { output, itemsOut: output.length, errorItems: countErrorItems(paymentIds, output, isConfirmed), nodeMs };

@@ -3,22 +3,13 @@
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
 import { PAY_SYSTEM_NODE_TYPE, runWorkflow } from '../../dev/harness/engine';
-import { resourceLocator, usePortal, webhookCredentials } from '../support';
+import { confirmPayment, usePortal, webhookCredentials } from '../support';
 
 const PAY = 'sale.paysystem.pay.payment';
 const READ = 'sale.payment.get';
 
 function confirmParameters(batch: boolean, options: IDataObject = {}): INodeParameters {
-	return {
-		resource: 'payment',
-		operation: 'confirm',
-		paymentId: '={{ $json.paymentId }}',
-		paySystemId: resourceLocator('id', '={{ $json.paySystemId }}'),
-		transactionId: '={{ $json.transactionId }}',
-		amount: '={{ $json.amount }}',
-		currency: '={{ $json.currency }}',
-		options: { batch, ...options },
-	};
+	return confirmPayment({ batch, ...options });
 }
 
 /** A provider's callback for payment 502 (200 USD on pay system 12) or another. */
